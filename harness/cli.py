@@ -1,0 +1,11 @@
+"""The `commtwin` command line: one click group; each sub-command lives near what it drives."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group()
+@click.version_option(package_name="commtwin")
+def main() -> None:
+    """commtwin: a digital twin of a smart community and a test harness for its platform."""

@@ -1,0 +1,142 @@
+"""The scenario schema, version 1: what a community is, as frozen pydantic models.
+
+Coordinates are metres in a local east/north frame whose (0, 0) sits at `site.origin`
+(latitude/longitude, WGS 84). Times are simulated seconds. Unknown keys are errors and defaults
+live here only, so a typo in a scenario never silently falls back to a default.
+
+Cross-references (a device's building, gateway and unit; an incident's target) are checked by
+`scenarios.validate`, which can name the exact field path of a dangling reference.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+DeviceKind = Literal["fire_panel", "call_button", "electricity_meter"]
+IncidentKind = Literal["fire_alarm", "emergency_call", "meter_fault"]
+
+#: Which device kind can carry each incident kind (the device modules say which alarm).
+INCIDENT_DEVICE_KIND: dict[str, str] = {
+    "fire_alarm": "fire_panel",
+    "emergency_call": "call_button",
+    "meter_fault": "electricity_meter",
+}
+
+Point2 = tuple[float, float]
+
+
+class Frozen(BaseModel):
+    """Base of every scenario model: immutable, and unknown keys are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LatLon(Frozen):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Building(Frozen):
+    id: str = Field(min_length=1)
+    name: str = ""
+    footprint: tuple[Point2, ...] = Field(min_length=3, description="polygon, metres")
+    floors: int = Field(ge=1, le=200)
+    households: int = Field(ge=0)
+    residential: bool = True
+
+
+class Compound(Frozen):
+    """A closed residential compound (小区) with its own boundary and buildings."""
+
+    id: str = Field(min_length=1)
+    name: str = ""
+    boundary: tuple[Point2, ...] = Field(min_length=3)
+    buildings: tuple[Building, ...] = ()
+
+
+class Site(Frozen):
+    name: str = Field(min_length=1)
+    origin: LatLon
+    division_code: str = Field(default="000000", pattern=r"^\d{6}$",
+                               description="GB/T 2260 administrative division code")
+    boundary: tuple[Point2, ...] = Field(min_length=3)
+    compounds: tuple[Compound, ...] = Field(min_length=1)
+
+
+class Gateway(Frozen):
+    """One Modbus TCP endpoint; its devices answer under their unit ids."""
+
+    id: str = Field(min_length=1)
+    host: str = "127.0.0.1"
+    port: int = Field(default=0, ge=0, le=65535, description="0: any free port")
+    word_order: Literal["big", "little"] = "big"
+
+
+class Device(Frozen):
+    id: str = Field(min_length=1)
+    kind: DeviceKind
+    name: str = ""
+    building: str | None = None
+    floor: int = Field(default=1, ge=-10, le=200)
+    position: Point2
+    gateway: str
+    unit: int = Field(ge=1, le=247)
+
+
+class ScriptedIncident(Frozen):
+    at: float = Field(ge=0, description="simulated seconds from the start")
+    kind: IncidentKind
+    target: str
+
+
+class Incidents(Frozen):
+    scripted: tuple[ScriptedIncident, ...] = ()
+    rates_per_hour: dict[IncidentKind, float] = Field(default_factory=dict)
+    #: How long a self-clearing fault lasts before the device clears it (simulated seconds).
+    clear_after_s: dict[IncidentKind, float] = Field(
+        default_factory=lambda: {"meter_fault": 900.0})
+
+
+class Run(Frozen):
+    duration_s: float = Field(gt=0, description="injection window, simulated seconds")
+    drain_s: float = Field(default=120.0, ge=0,
+                           description="time after the window with no new incidents")
+    seed: int = Field(default=0, ge=0)
+    speed: float = Field(default=1.0, ge=1.0, description="simulated seconds per wall second")
+
+
+class Platform(Frozen):
+    """The built-in reference platform (wall-clock seconds: it lives outside the twin)."""
+
+    poll_interval_s: float = Field(default=1.0, gt=0)
+    ack_delay_s: float = Field(default=2.0, ge=0)
+    reset_delay_s: float = Field(default=5.0, ge=0)
+    travel_time_s: float = Field(default=10.0, ge=0)
+    acknowledge: bool = True
+
+
+class Scenario(Frozen):
+    version: Literal[1] = 1
+    site: Site
+    gateways: tuple[Gateway, ...] = Field(min_length=1)
+    devices: tuple[Device, ...] = ()
+    incidents: Incidents = Incidents()
+    run: Run
+    platform: Platform = Platform()
+
+    @property
+    def name(self) -> str:
+        return self.site.name
+
+    def buildings(self) -> dict[str, Building]:
+        return {b.id: b for c in self.site.compounds for b in c.buildings}
+
+    def device(self, device_id: str) -> Device:
+        for d in self.devices:
+            if d.id == device_id:
+                return d
+        raise KeyError(device_id)
