@@ -9,3 +9,10 @@ import click
 @click.version_option(package_name="commtwin")
 def main() -> None:
     """commtwin: a digital twin of a smart community and a test harness for its platform."""
+
+
+from harness.run_cli import points, rehearse, serve  # noqa: E402
+
+main.add_command(rehearse)
+main.add_command(serve)
+main.add_command(points)

@@ -1,0 +1,56 @@
+"""What a person sees in the terminal: the live progress display and the results table."""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from harness.measure import KindStats
+from harness.modbus_gateway import Endpoint
+
+# Off a terminal (CI logs, pipes) rich would wrap tables at 80 columns; give them room.
+console = Console(width=None if sys.stdout.isatty() else 120)
+
+
+def progress_display() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(),
+        TextColumn("{task.fields[sim]}"), TextColumn("incidents {task.fields[incidents]}"),
+        TimeElapsedColumn(), console=console, transient=False)
+
+
+def _fmt(value: float | None, clock: str) -> str:
+    if value is None:
+        return "-"
+    return f"{value * 1000:.0f} ms" if clock == "wall" and value < 10 else f"{value:.1f} s"
+
+
+def results_table(stats: list[KindStats], title: str) -> Table:
+    clock = stats[0].clock if stats else "wall"
+    table = Table(title=title, caption=f"latency from injection, {clock}-clock time")
+    table.add_column("incident kind", no_wrap=True)
+    for col in ("injected", "observed", "acked", "resolved", "missed"):
+        table.add_column(col, justify="right")
+    for col in ("ack p50", "ack p95", "ack max"):
+        table.add_column(col, justify="right")
+    for s in stats:
+        table.add_row(s.kind, str(s.injected), str(s.observed), str(s.acknowledged),
+                      str(s.resolved), f"[red]{s.missed}[/]" if s.missed else "0",
+                      _fmt(s.ack_p50_s, clock), _fmt(s.ack_p95_s, clock),
+                      _fmt(s.ack_max_s, clock))
+    if not stats:
+        table.add_row("(no incidents)", *["-"] * 8)
+    return table
+
+
+def endpoints_table(endpoints: list[Endpoint]) -> Table:
+    table = Table(title="Modbus TCP gateways")
+    for col in ("gateway", "address", "word order", "units"):
+        table.add_column(col)
+    for e in endpoints:
+        units = f"{min(e.units)}..{max(e.units)} ({len(e.units)} devices)" if e.units else "-"
+        table.add_row(e.gateway, f"{e.host}:{e.port}", e.word_order, units)
+    return table

@@ -1,0 +1,144 @@
+"""A Modbus TCP gateway serving the live points of the world's devices under their unit ids.
+
+One pymodbus `ModbusTcpServer` per scenario gateway. Each device is a `SimDevice` whose `action`
+hook is awaited on every access: reads fill the block from the device's current points (after
+bringing the world up to the present) and tell the world which points the platform saw; writes
+are decoded through the point map and handed to the world as SimPy events before pymodbus reads
+them back. Bad requests answer Modbus exceptions (02 unmapped / read-only, 03 bad value,
+04 unencodable value, 0B unknown unit) and never stop the server.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from dataclasses import dataclass
+
+from pymodbus.constants import ExcCodes
+from pymodbus.framer import FramerType
+from pymodbus.server import ModbusTcpServer
+from pymodbus.simulator import DataType as SimType
+from pymodbus.simulator import SimData, SimDevice
+
+from devices import CodecError, Device, WordOrder, check_write
+from harness.modbus_map import FC_TABLE, TABLE_ORDER, TableMap, WriteRefused, table_maps
+from scenarios import Gateway
+from sim import World
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    gateway: str
+    host: str
+    port: int
+    word_order: str
+    units: dict[int, str]  # unit id -> device id
+
+    def as_dict(self) -> dict[str, object]:
+        return {"gateway": self.gateway, "protocol": "modbus-tcp", "host": self.host,
+                "port": self.port, "word_order": self.word_order,
+                "units": {str(u): d for u, d in sorted(self.units.items())}}
+
+
+class ModbusGateway:
+    def __init__(self, world: World, spec: Gateway, host: str | None = None,
+                 port: int | None = None) -> None:
+        self.world = world
+        self.spec = spec
+        self.host = host or spec.host
+        self.port = spec.port if port is None else port
+        self.word_order = WordOrder(spec.word_order)
+        self.devices: dict[int, Device] = {
+            d.spec.unit: d for d in world.devices.values() if d.spec.gateway == spec.id}
+        self._maps = {unit: table_maps(d.POINTS) for unit, d in self.devices.items()}
+        self._server: ModbusTcpServer | None = None
+        self.requests = 0
+        self.exceptions = 0
+
+    def _sim_device(self, unit: int) -> SimDevice:
+        maps = self._maps[unit]
+        blocks = tuple([*maps[t].sim_blocks()] for t in TABLE_ORDER)
+        return SimDevice(unit, simdata=blocks,  # type: ignore[arg-type]
+                         action=functools.partial(self._action, unit))
+
+    @staticmethod
+    def _catch_all() -> SimDevice:
+        """Unit 0 answers for every unit the gateway does not have: exception 0B, as real
+        gateways do when the target device does not respond. pymodbus builds blocks register
+        by register (~45 us each), so the catch-all spans the first 256 addresses of each
+        table; beyond them an unknown unit answers 02."""
+        bits = [SimData(0, count=16, datatype=SimType.BITS)]
+        regs = [SimData(0, count=256, datatype=SimType.REGISTERS)]
+
+        async def no_target(*_: object) -> ExcCodes:
+            return ExcCodes.GATEWAY_NO_RESPONSE
+
+        return SimDevice(0, simdata=(bits, list(bits), regs, list(regs)), action=no_target)
+
+    async def start(self) -> Endpoint:
+        sim_devices = [self._sim_device(u) for u in sorted(self.devices)] + [self._catch_all()]
+        self._server = ModbusTcpServer(sim_devices, framer=FramerType.SOCKET,
+                                       address=(self.host, self.port))
+        await self._server.serve_forever(background=True)
+        sockets = self._server.transport.sockets if self._server.transport else ()
+        self.port = sockets[0].getsockname()[1]
+        return self.endpoint
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return Endpoint(self.spec.id, self.host, self.port, self.word_order.value,
+                        {u: d.id for u, d in self.devices.items()})
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            await self._server.shutdown()
+            self._server = None
+
+    async def _action(self, unit: int, fc: int, start: int, address: int, count: int,
+                      image: list[int], written: list[int] | list[bool] | None) -> ExcCodes | None:
+        self.requests += 1
+        table = FC_TABLE.get(fc)
+        if table is None:
+            return self._refuse(ExcCodes.ILLEGAL_FUNCTION)
+        device = self.devices[unit]
+        tmap = self._maps[unit][table]
+        self.world.sync()
+        try:
+            if written is not None:
+                return self._write(device, tmap, address, written)
+            return self._read(device, tmap, start, address, count, image)
+        except Exception:  # a bug must cost one answer, never the server
+            log.exception("gateway %s unit %d fc %d address %d", self.spec.id, unit, fc, address)
+            return self._refuse(ExcCodes.DEVICE_FAILURE)
+
+    def _read(self, device: Device, tmap: TableMap, start: int, address: int, count: int,
+              image: list[int]) -> ExcCodes | None:
+        if tmap.table.is_bit and address not in tmap.by_address:
+            return self._refuse(ExcCodes.ILLEGAL_ADDRESS)
+        try:
+            tmap.fill(image, start, device.read_all(), self.word_order)
+        except CodecError:
+            return self._refuse(ExcCodes.DEVICE_FAILURE)
+        self.world.note_read(device.id, tmap.points_in(address, count), time.monotonic_ns())
+        return None
+
+    def _write(self, device: Device, tmap: TableMap, address: int,
+               written: list[int] | list[bool]) -> ExcCodes | None:
+        try:
+            changes = tmap.decode_write(address, written, self.word_order)
+            for point, value in changes:  # all or nothing: check every value first
+                check_write(point, value)
+            for point, value in changes:
+                self.world.write(device.id, point.name, value)
+        except WriteRefused as refused:
+            return self._refuse(ExcCodes(refused.code))
+        except CodecError:
+            return self._refuse(ExcCodes.ILLEGAL_VALUE)
+        return None
+
+    def _refuse(self, code: ExcCodes) -> ExcCodes:
+        self.exceptions += 1
+        return code

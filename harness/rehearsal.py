@@ -1,0 +1,143 @@
+"""Running a rehearsal: the world, its gateways and (optionally) the reference platform together.
+
+`run_live` serves every gateway on real sockets and paces the world to wall time; with
+`platform=True` the built-in reference platform connects over Modbus TCP (a rehearsal), without it
+the user's own platform does (`commtwin serve`). `run_virtual` runs the same world with the
+modelled platform and no sockets. Both return a `RunResult`, which `write_results` saves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.measure import KindStats, lifecycle_dict, summarize
+from harness.modbus_gateway import Endpoint, ModbusGateway
+from harness.reference_platform import PlatformStats, ReferencePlatform
+from scenarios import Scenario
+from sim import Lifecycle, World
+
+RESULTS_SCHEMA = "commtwin.results/1"
+ProgressFn = Callable[[float, float, int], None]  # simulated now, end, incidents so far
+ReadyFn = Callable[[list[Endpoint]], Awaitable[None] | None]
+
+
+@dataclass
+class RunResult:
+    scenario: str
+    seed: int
+    mode: str
+    speed: float
+    end_s: float
+    wall_s: float
+    lifecycles: list[Lifecycle]
+    stats: list[KindStats]
+    endpoints: list[Endpoint] = field(default_factory=list)
+    platform: PlatformStats | None = None
+    interrupted: bool = False
+    trace_records: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "schema": RESULTS_SCHEMA,
+            "scenario": self.scenario, "seed": self.seed, "mode": self.mode,
+            "speed": self.speed, "simulated_s": round(self.end_s, 3),
+            "wall_s": round(self.wall_s, 3), "interrupted": self.interrupted,
+            "latency_clock": self.stats[0].clock if self.stats else None,
+            "endpoints": [e.as_dict() for e in self.endpoints],
+            "platform": None if self.platform is None else {
+                k: v for k, v in vars(self.platform).items()},
+            "summary": [s.as_dict() for s in self.stats],
+            "incidents": [lifecycle_dict(lc) for lc in self.lifecycles],
+            "trace_records": self.trace_records,
+        }
+
+
+def write_results(result: RunResult, out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "results.json"
+    path.write_text(json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def write_endpoints(endpoints: list[Endpoint], out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "endpoints.json"
+    path.write_text(json.dumps([e.as_dict() for e in endpoints], indent=2) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = None,
+                   seed: int | None = None, host: str | None = None,
+                   any_port: bool = False, stop: asyncio.Event | None = None,
+                   progress: ProgressFn | None = None,
+                   on_ready: ReadyFn | None = None) -> RunResult:
+    """Serve the world live until its end time (or `stop`); measure every lifecycle."""
+    world = World(scenario, seed=seed)
+    clock = world.live_clock(speed)
+    stop = stop or asyncio.Event()
+    gateways = [ModbusGateway(world, g, host=host, port=0 if any_port else None)
+                for g in scenario.gateways]
+    endpoints: list[Endpoint] = []
+    ref: ReferencePlatform | None = None
+    platform_stop = asyncio.Event()
+    tasks: list[asyncio.Task[None]] = []
+    wall0 = time.monotonic()
+    try:
+        for gw in gateways:
+            endpoints.append(await gw.start())
+        if on_ready is not None:
+            maybe = on_ready(endpoints)
+            if maybe is not None:
+                await maybe
+        clock.start()
+        wall0 = time.monotonic()
+        if platform:
+            ref = ReferencePlatform(scenario, endpoints)
+            tasks.append(asyncio.create_task(ref.run(platform_stop)))
+        if progress is not None:
+            tasks.append(asyncio.create_task(_report(world, progress, stop)))
+        await clock.run(stop)
+    finally:
+        platform_stop.set()
+        stop.set()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for gw in gateways:
+            await gw.stop()
+    lifecycles = world.lifecycles()
+    return RunResult(scenario.name, world.seed, "live", clock.speed, world.env.now,
+                     time.monotonic() - wall0, lifecycles, summarize(lifecycles, "wall"),
+                     endpoints, ref.stats if ref else None,
+                     interrupted=world.env.now < world.end_s, trace_records=len(world.trace))
+
+
+def run_virtual(scenario: Scenario, seed: int | None = None,
+                progress: ProgressFn | None = None, chunks: int = 50) -> RunResult:
+    """The same world as fast as the CPU allows, answered by the modelled platform."""
+    world = World(scenario, seed=seed, modelled_platform=True)
+    wall0 = time.monotonic()
+    for i in range(1, chunks + 1):
+        world.run_virtual(until_s=world.end_s * i / chunks)
+        if progress is not None:
+            progress(world.env.now, world.end_s, world.tracker.count)
+    lifecycles = world.lifecycles()
+    return RunResult(scenario.name, world.seed, "virtual", scenario.run.speed, world.env.now,
+                     time.monotonic() - wall0, lifecycles, summarize(lifecycles, "sim"),
+                     trace_records=len(world.trace))
+
+
+async def _report(world: World, progress: ProgressFn, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        progress(world.env.now, world.end_s, world.tracker.count)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 0.25)
+    progress(world.env.now, world.end_s, world.tracker.count)

@@ -1,0 +1,122 @@
+"""The run commands: `rehearse` (twin + reference platform), `serve` (twin for your platform),
+and `points` (the register map)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from harness import pointlist
+from harness.console import console, endpoints_table, progress_display, results_table
+from harness.modbus_gateway import Endpoint
+from harness.rehearsal import RunResult, run_live, run_virtual, write_endpoints, write_results
+from scenarios import Scenario, ScenarioError, load
+
+
+def _load(name: str, duration: float | None = None, speed: float | None = None,
+          seed: int | None = None) -> Scenario:
+    try:
+        scenario = load(name)
+    except ScenarioError as exc:
+        raise click.ClickException(str(exc)) from None
+    run = scenario.run
+    updates = {k: v for k, v in (("duration_s", duration), ("speed", speed), ("seed", seed))
+               if v is not None}
+    if updates:
+        if updates.get("speed", 1.0) < 1.0 or updates.get("duration_s", 1.0) <= 0:
+            raise click.BadParameter("speed must be >= 1 and duration > 0")
+        scenario = scenario.model_copy(update={"run": run.model_copy(update=updates)})
+    return scenario
+
+
+def _finish(result: RunResult, out: Path, title: str) -> None:
+    path = write_results(result, out)
+    console.print(results_table(result.stats, title))
+    if result.platform is not None and result.platform.errors:
+        console.print(f"[yellow]platform errors: {result.platform.errors} "
+                      f"(first: {result.platform.error_samples[0]})")
+    note = " (interrupted)" if result.interrupted else ""
+    console.print(f"{result.end_s:.0f} simulated s in {result.wall_s:.1f} wall s{note}; "
+                  f"results: {path}")
+
+
+async def _live(scenario: Scenario, platform: bool, out: Path, host: str | None,
+                any_port: bool) -> RunResult:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError):
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+
+    async def ready(endpoints: list[Endpoint]) -> None:
+        path = write_endpoints(endpoints, out)
+        console.print(endpoints_table(endpoints))
+        console.print(f"endpoints written to {path}")
+
+    with progress_display() as progress:
+        task = progress.add_task("simulating", total=None, sim="", incidents=0)
+
+        def show(now: float, end: float, incidents: int) -> None:
+            progress.update(task, completed=now, total=end, incidents=incidents,
+                            sim=f"{now:,.0f}/{end:,.0f} s")
+
+        return await run_live(scenario, platform=platform, host=host, any_port=any_port,
+                              stop=stop, progress=show, on_ready=ready)
+
+
+@click.command()
+@click.argument("scenario", default="demo")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
+              help="folder for results.json and endpoints.json")
+@click.option("--speed", type=float, help="simulated seconds per wall second (>= 1)")
+@click.option("--duration", type=float, help="injection window in simulated seconds")
+@click.option("--seed", type=int, help="seed of every random stream")
+@click.option("--virtual", is_flag=True,
+              help="no sockets: run as fast as possible against the modelled platform")
+@click.option("--fixed-ports", is_flag=True,
+              help="bind the scenario's gateway ports instead of free ones")
+def rehearse(scenario: str, out: Path, speed: float | None, duration: float | None,
+             seed: int | None, virtual: bool, fixed_ports: bool) -> None:
+    """Run SCENARIO (a bundled name or a .toml file) with the reference platform connected."""
+    sc = _load(scenario, duration, speed, seed)
+    if virtual:
+        with progress_display() as progress:
+            task = progress.add_task("simulating", total=None, sim="", incidents=0)
+            result = run_virtual(sc, progress=lambda now, end, n: progress.update(
+                task, completed=now, total=end, incidents=n, sim=f"{now:,.0f}/{end:,.0f} s"))
+    else:
+        result = asyncio.run(_live(sc, True, out, None, any_port=not fixed_ports))
+    _finish(result, out, f"{sc.name}: rehearsal ({result.mode}, speed {result.speed:g})")
+
+
+@click.command()
+@click.argument("scenario", default="demo")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True)
+@click.option("--host", help="address to bind (default: each gateway's host, 127.0.0.1)")
+@click.option("--speed", type=float, help="simulated seconds per wall second (>= 1)")
+@click.option("--duration", type=float, help="injection window in simulated seconds")
+@click.option("--any-port", is_flag=True, help="bind free ports instead of the scenario's")
+def serve(scenario: str, out: Path, host: str | None, speed: float | None,
+          duration: float | None, any_port: bool) -> None:
+    """Serve SCENARIO live for your own platform until Ctrl-C or the scenario's end."""
+    sc = _load(scenario, duration, speed)
+    try:
+        result = asyncio.run(_live(sc, False, out, host, any_port))
+    except OSError as exc:
+        raise click.ClickException(f"cannot bind a gateway: {exc}") from None
+    _finish(result, out, f"{sc.name}: served live (speed {result.speed:g})")
+
+
+@click.command()
+@click.argument("scenario", default="demo")
+@click.option("--format", "fmt", type=click.Choice(["csv", "md"]), default="csv",
+              show_default=True)
+def points(scenario: str, fmt: str) -> None:
+    """Print the register map of every device of SCENARIO."""
+    rows = pointlist.rows(_load(scenario))
+    sys.stdout.write(pointlist.to_csv(rows) if fmt == "csv" else pointlist.to_markdown(rows))

@@ -1,0 +1,122 @@
+"""Incident lifecycles: injected -> observed -> acknowledged -> resolved, or missed.
+
+The tracker derives the steps from what happens to the device's alarm points (acknowledged when
+`<alarm>_ack` rises, resolved when the alarm falls) and from the platform's reads reported by the
+harness (observed). `close()` turns every incident into an immutable `Lifecycle`; a step that
+never came is listed in `missed`, so no injected incident is ever dropped from the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from devices import Device, Value
+
+STEPS = ("injected", "observed", "acknowledged", "resolved")
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    t_s: float
+    wall_ns: int
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    id: str
+    kind: str
+    device: str
+    alarm: str
+    steps: tuple[Step, ...]
+    missed: tuple[str, ...]
+
+    def step(self, name: str) -> Step | None:
+        return next((s for s in self.steps if s.name == name), None)
+
+    def latency_s(self, name: str, clock: str = "sim") -> float | None:
+        """Time from injection to step `name`, in simulated or wall seconds."""
+        start, end = self.step("injected"), self.step(name)
+        if start is None or end is None:
+            return None
+        if clock == "wall":
+            return (end.wall_ns - start.wall_ns) / 1e9
+        return end.t_s - start.t_s
+
+
+@dataclass
+class _Open:
+    id: str
+    kind: str
+    device: str
+    alarm: str
+    steps: list[Step] = field(default_factory=list)
+
+    def has(self, name: str) -> bool:
+        return any(s.name == name for s in self.steps)
+
+
+StepListener = Callable[[str, Step], None]
+
+
+class IncidentTracker:
+    def __init__(self, wall_clock: Callable[[], int], on_step: StepListener) -> None:
+        self._wall = wall_clock
+        self._on_step = on_step
+        self._incidents: list[_Open] = []
+        self._open_by_alarm: dict[tuple[str, str], list[_Open]] = {}
+
+    @property
+    def count(self) -> int:
+        return len(self._incidents)
+
+    def open_count(self) -> int:
+        return sum(len(v) for v in self._open_by_alarm.values())
+
+    def injected(self, kind: str, device: Device, alarm: str, now: float) -> str:
+        inc = _Open(f"{kind}-{len(self._incidents) + 1:05d}", kind, device.id, alarm)
+        self._incidents.append(inc)
+        self._open_by_alarm.setdefault((device.id, alarm), []).append(inc)
+        self._step(inc, "injected", now)
+        return inc.id
+
+    def point_changed(self, device: Device, name: str, value: Value, now: float) -> None:
+        """Device observer: acknowledgement and resolution follow the alarm's points."""
+        if name.endswith("_ack"):
+            alarm, step = name[:-4], "acknowledged"
+            if not value:
+                return
+        else:
+            alarm, step = name, "resolved"
+            if value:
+                return
+        for inc in self._open_by_alarm.get((device.id, alarm), []):
+            if not inc.has(step):
+                self._step(inc, step, now)
+        if step == "resolved":
+            self._open_by_alarm.pop((device.id, alarm), None)
+
+    def read_by_platform(self, device: Device, names: set[str], now: float,
+                         wall_ns: int | None = None) -> None:
+        """The platform read these points: incidents whose active alarm it saw are observed."""
+        for alarm in device.ALARMS:
+            if alarm not in names or not device.alarm_active(alarm):
+                continue
+            for inc in self._open_by_alarm.get((device.id, alarm), ()):
+                if not inc.has("observed"):
+                    self._step(inc, "observed", now, wall_ns)
+
+    def close(self) -> list[Lifecycle]:
+        """Every incident as an immutable record; missing steps named in `missed`."""
+        out = []
+        for inc in self._incidents:
+            got = {s.name for s in inc.steps}
+            out.append(Lifecycle(inc.id, inc.kind, inc.device, inc.alarm, tuple(inc.steps),
+                                 tuple(s for s in STEPS if s not in got)))
+        return out
+
+    def _step(self, inc: _Open, name: str, now: float, wall_ns: int | None = None) -> None:
+        step = Step(name, now, self._wall() if wall_ns is None else wall_ns)
+        inc.steps.append(step)
+        self._on_step(inc.id, step)

@@ -1,0 +1,51 @@
+"""The modelled platform of virtual mode: what the reference platform would do, without sockets.
+
+For each incident it schedules, as SimPy events: observed at the next poll (uniform within one
+poll interval), acknowledged after the processing delay, then resolved by a reset (fire) or an
+on-site confirmation after the travel time. The scenario's platform settings are seconds of the
+platform's own (wall) time; at the run's speed they become `setting x speed` simulated seconds,
+so a virtual run predicts what a live rehearsal at that speed would measure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+import numpy as np
+import simpy
+
+from devices import Device
+from scenarios import Platform
+
+ObservedFn = Callable[[Device, str], None]
+
+
+class ModelledPlatform:
+    def __init__(self, env: simpy.Environment, settings: Platform, speed: float,
+                 rng: np.random.Generator, observed: ObservedFn) -> None:
+        self.env = env
+        self.s = settings
+        self.speed = speed
+        self.rng = rng
+        self._observed = observed
+
+    def handle(self, device: Device, alarm: str, resolve_point: str | None) -> None:
+        self.env.process(self._respond(device, alarm, resolve_point))
+
+    def _respond(self, device: Device, alarm: str,
+                 resolve_point: str | None) -> Generator[simpy.Event, Any, None]:
+        poll_s = self.s.poll_interval_s * self.speed
+        yield self.env.timeout(float(self.rng.uniform(0.0, poll_s)))
+        if not device.alarm_active(alarm):
+            return
+        self._observed(device, alarm)
+        if not self.s.acknowledge:
+            return
+        yield self.env.timeout(self.s.ack_delay_s * self.speed)
+        device.submit_write(f"{alarm}_ack", True)
+        if resolve_point is None:
+            return
+        after = self.s.travel_time_s if resolve_point == "onsite" else self.s.reset_delay_s
+        yield self.env.timeout(after * self.speed)
+        device.submit_write(resolve_point, True)

@@ -1,0 +1,100 @@
+"""The world: one SimPy environment holding every device, the injector, the trace and lifecycles.
+
+Build first, then run: `World(scenario)` builds; `run_virtual()` runs as fast as the CPU allows
+(optionally with the modelled platform), or a `LiveClock` from `live_clock()` paces it to wall
+time while protocol servers read and write through `read`, `write` and `note_read`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+import simpy
+
+import devices as device_kinds
+from devices import Device, Value
+from scenarios import Scenario
+from sim import injector
+from sim.clock import LiveClock
+from sim.incidents import IncidentTracker, Lifecycle, Step
+from sim.platform_model import ModelledPlatform
+from sim.streams import stream
+from sim.trace import Trace
+
+
+class World:
+    def __init__(self, scenario: Scenario, seed: int | None = None,
+                 wall_clock: Callable[[], int] = time.monotonic_ns,
+                 modelled_platform: bool = False) -> None:
+        self.scenario = scenario
+        self.seed = scenario.run.seed if seed is None else seed
+        self.env = simpy.Environment()
+        self.trace = Trace(wall_clock)
+        self.end_s = scenario.run.duration_s + scenario.run.drain_s
+        self.tracker = IncidentTracker(wall_clock, self._record_step)
+        self.devices: dict[str, Device] = {}
+        for spec in scenario.devices:
+            device = device_kinds.build(self.env, spec, stream(self.seed, f"device/{spec.id}"))
+            device.observe(self._record_point)
+            device.observe(self.tracker.point_changed)
+            self.devices[spec.id] = device
+        self.platform: ModelledPlatform | None = None
+        if modelled_platform:
+            self.platform = ModelledPlatform(
+                self.env, scenario.platform, scenario.run.speed,
+                stream(self.seed, "platform"),
+                lambda dev, alarm: self.tracker.read_by_platform(dev, {alarm}, self.env.now))
+        injector.start(self.env, scenario, self.devices, self.seed, self._inject)
+        self.clock: LiveClock | None = None
+
+    # -- running ------------------------------------------------------------------------------
+    def run_virtual(self, until_s: float | None = None) -> None:
+        self.env.run(until=self.end_s if until_s is None else until_s)
+
+    def live_clock(self, speed: float | None = None) -> LiveClock:
+        self.clock = LiveClock(self.env, speed or self.scenario.run.speed, self.end_s)
+        return self.clock
+
+    def sync(self) -> float:
+        """Bring the world up to the present (live mode); return the simulated time."""
+        return self.clock.sync() if self.clock is not None else self.env.now
+
+    def lifecycles(self) -> list[Lifecycle]:
+        return self.tracker.close()
+
+    # -- the doors protocol servers use -------------------------------------------------------
+    def read(self, device_id: str, name: str) -> Value:
+        return self.devices[device_id].read(name)
+
+    def write(self, device_id: str, name: str, value: Value) -> None:
+        """An outside write: becomes a SimPy event at the current time and is applied now.
+
+        Raises `KeyError`/`devices.CodecError` for a bad point or value (the caller answers in
+        its protocol); otherwise the write has taken effect when this returns.
+        """
+        self.devices[device_id].submit_write(name, value)
+        self._settle()
+
+    def note_read(self, device_id: str, names: Iterable[str], wall_ns: int | None = None) -> None:
+        """The platform read these points of a device now (marks incidents observed)."""
+        self.tracker.read_by_platform(self.devices[device_id], set(names), self.env.now, wall_ns)
+
+    # -- internals ----------------------------------------------------------------------------
+    def _settle(self) -> None:
+        # Process the events due at the current instant (the write's own), never beyond it.
+        while self.env.peek() <= self.env.now:
+            self.env.step()
+
+    def _inject(self, kind: str, device: Device) -> None:
+        clear_after = self.scenario.incidents.clear_after_s.get(kind)  # type: ignore[call-overload]
+        spec = device.inject(kind, clear_after)
+        self.tracker.injected(kind, device, spec.alarm, self.env.now)
+        if self.platform is not None:
+            self.platform.handle(device, spec.alarm, spec.resolve_point)
+
+    def _record_point(self, device: Device, name: str, value: Value, now: float) -> None:
+        self.trace.add(now, "point", device.id, name, value)
+
+    def _record_step(self, incident_id: str, step: Step) -> None:
+        self.trace.add(step.t_s, "step", incident_id, step.name, None, step.wall_ns)
