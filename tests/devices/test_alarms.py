@@ -1,4 +1,4 @@
-"""The shared alarm shape (state, ack, seq, changed_at) on the first device kinds, in virtual time."""
+"""The shared alarm shape (state, ack, seq, changed_at) on the first device kinds."""
 
 from __future__ import annotations
 

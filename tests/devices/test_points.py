@@ -27,7 +27,8 @@ def typed_values(draw: st.DrawFn) -> tuple[DataType, object]:
 
 
 @given(typed_values(), orders)
-def test_round_trip_every_type_and_word_order(tv: tuple[DataType, object], order: WordOrder) -> None:
+def test_round_trip_every_type_and_word_order(tv: tuple[DataType, object],
+                                              order: WordOrder) -> None:
     dtype, value = tv
     regs = encode(dtype, value, word_order=order)  # type: ignore[arg-type]
     assert len(regs) == dtype.registers

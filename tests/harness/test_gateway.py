@@ -1,4 +1,4 @@
-"""A twin gateway over loopback, seen by a plain pymodbus client: live values, writes, exceptions."""
+"""A twin gateway over loopback, seen by a plain pymodbus client: values, writes, exceptions."""
 
 from __future__ import annotations
 

@@ -120,7 +120,7 @@ def test_cross_reference_rules(mutate: Any, path: str, rule: str) -> None:
 
 
 def test_file_errors_name_the_file(tmp_path: Path) -> None:
-    with pytest.raises(ScenarioError, match="cannot be read.*bundled scenarios: .*demo"):
+    with pytest.raises(ScenarioError, match=r"cannot be read.*bundled scenarios: .*demo"):
         load(tmp_path / "missing.toml")
     bad = tmp_path / "bad.toml"
     bad.write_text("site = [", encoding="utf-8")
