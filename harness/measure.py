@@ -7,10 +7,11 @@ took), simulated time in a virtual run. "Missed" counts incidents never acknowle
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
-from sim import STEPS, Lifecycle
+from sim import STEPS, Lifecycle, Step
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,10 @@ def lifecycle_dict(lc: Lifecycle) -> dict[str, object]:
         "latency_s": {name: {"sim": lc.latency_s(name, "sim"), "wall": lc.latency_s(name, "wall")}
                       for name in STEPS[1:] if lc.step(name) is not None},
     }
+
+
+def lifecycle_from_dict(d: dict[str, Any]) -> Lifecycle:
+    """The inverse of `lifecycle_dict` (for re-rendering a report from saved results)."""
+    steps = tuple(Step(name, float(s["t_s"]), int(s["wall_ns"]))
+                  for name, s in d["steps"].items())
+    return Lifecycle(d["id"], d["kind"], d["device"], d["alarm"], steps, tuple(d["missed"]))

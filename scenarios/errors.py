@@ -36,3 +36,14 @@ class ScenarioError(ValueError):
     @property
     def paths(self) -> tuple[str, ...]:
         return tuple(p.path for p in self.problems)
+
+
+def format_path(loc: tuple[int | str, ...]) -> str:
+    """('devices', 3, 'floor') -> 'devices[3].floor'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "<root>"

@@ -1,0 +1,95 @@
+"""Judging the indicator table: measurements + the tier profile -> a verdict per indicator.
+
+A verdict is 达标 met, 未达标 not met, or 需人工核验 needs documentary evidence. It is "met" only
+when every criterion was measured and holds and the indicator needs no documents; a criterion
+that could not be measured (no data, not exercised in this run) leaves the indicator at
+"needs evidence", never at "met". Pure functions over immutable inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from scenarios.acceptance import Catalogue, Criterion, Indicator, Profile, standard_text
+
+Status = Literal["met", "not_met", "needs_evidence"]
+STATUS_ZH: dict[str, str] = {"met": "达标", "not_met": "未达标", "needs_evidence": "需人工核验"}
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One measured figure and the places behind it.
+
+    `verdict`, when set, is the measuring function's own judgement against the same threshold
+    (geometry indicators add conditions such as "at least one book corner"); it then decides.
+    """
+
+    value: float
+    unit: str = "ratio"
+    source: str = ""
+    evidence: tuple[str, ...] = ()
+    evidence_total: int = 0
+    verdict: bool | None = None
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    criterion: Criterion
+    threshold: float
+    value: float | None
+    unit: str
+    ok: bool | None
+    evidence: tuple[str, ...] = ()
+    evidence_total: int = 0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    indicator: Indicator
+    status: Status
+    standard_zh: str
+    standard_en: str
+    criteria: tuple[CriterionResult, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def status_zh(self) -> str:
+        return STATUS_ZH[self.status]
+
+
+def judge(criterion: Criterion, threshold: float, m: Measurement | None) -> CriterionResult:
+    if m is None:
+        return CriterionResult(criterion, threshold, None, "", None)
+    if m.verdict is not None:
+        ok = m.verdict
+    elif criterion.op == ">=":
+        ok = m.value >= threshold - 1e-9
+    else:
+        ok = m.value <= threshold + 1e-9
+    return CriterionResult(criterion, threshold, m.value, m.unit, ok, m.evidence,
+                           m.evidence_total or len(m.evidence))
+
+
+def evaluate(catalogue: Catalogue, profile: Profile,
+             measurements: dict[str, Measurement]) -> list[Verdict]:
+    """One verdict per indicator, in catalogue order."""
+    out = []
+    for ind in catalogue.indicator:
+        results = tuple(judge(c, profile.thresholds[c.threshold], measurements.get(c.measure))
+                        for c in ind.criteria)
+        notes = []
+        if any(r.ok is False for r in results):
+            status: Status = "not_met"
+        elif not results or ind.needs_evidence or any(r.ok is None for r in results):
+            status = "needs_evidence"
+            if ind.needs_evidence:
+                notes.append("part of this indicator can only be shown by documents")
+            missing = [r.criterion.label or r.criterion.measure for r in results if r.ok is None]
+            if missing:
+                notes.append("not measured in this run: " + "; ".join(missing))
+        else:
+            status = "met"
+        out.append(Verdict(ind, status, standard_text(ind.standard_zh, profile),
+                           standard_text(ind.standard_en, profile), results, tuple(notes)))
+    return out
