@@ -16,3 +16,8 @@ from harness.run_cli import points, rehearse, serve  # noqa: E402
 main.add_command(rehearse)
 main.add_command(serve)
 main.add_command(points)
+
+from harness.coverage import coverage, generate  # noqa: E402
+
+main.add_command(coverage)
+main.add_command(generate)

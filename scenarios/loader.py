@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from scenarios.errors import Problem, ScenarioError
+from scenarios.errors import Problem, ScenarioError, format_path
 from scenarios.model import INCIDENT_DEVICE_KIND, Scenario
 
 _BUNDLED = "data"
@@ -66,17 +66,6 @@ def from_dict(data: dict[str, Any], file: str = "<dict>") -> Scenario:
     if problems:
         raise ScenarioError(file, problems)
     return scenario
-
-
-def format_path(loc: tuple[int | str, ...]) -> str:
-    """('devices', 3, 'floor') -> 'devices[3].floor'."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "<root>"
 
 
 def _problem(err: Any) -> Problem:
@@ -153,6 +142,8 @@ def validate(s: Scenario) -> list[Problem]:
     for kind, secs in s.incidents.clear_after_s.items():
         if secs <= 0:
             problems.append(Problem(f"incidents.clear_after_s.{kind}", secs, "must be > 0"))
+    problems.extend(_site_feature_problems(s))
+    problems.extend(_device_catalogue_problems(s))
     return problems
 
 
@@ -162,3 +153,151 @@ def _duplicates(problems: list[Problem], path: str, ids: list[str]) -> None:
         if ident in seen:
             problems.append(Problem(f"{path}[{i}].id", ident, "ids must be unique"))
         seen.add(ident)
+
+
+def _site_feature_problems(s: Scenario) -> list[Problem]:
+    """Cross-references of the coverage features (`scenarios.site_features`)."""
+    from scenarios.site_features import NR_RB
+
+    problems: list[Problem] = []
+    site = s.site
+    buildings = s.buildings()
+    known = ", ".join(sorted(buildings))
+    for name in ("key_locations", "public_areas", "paths", "olts", "splitters", "fiber_drops",
+                 "cell_sites", "cameras", "fire_detectors", "lights", "sports_grounds",
+                 "book_corners"):
+        _duplicates(problems, f"site.{name}", [f.id for f in getattr(site, name)])
+
+    def floor_of(path: str, building: str, floor: int) -> None:
+        if building not in buildings:
+            problems.append(Problem(f"{path}.building", building,
+                                    f"no such building (known: {known})"))
+        elif floor > buildings[building].floors:
+            problems.append(Problem(f"{path}.floor", floor,
+                                    f"building {building!r} has {buildings[building].floors} "
+                                    "floors"))
+
+    for i, k in enumerate(site.key_locations):
+        if k.kind in ("main_road", "fire_lane") and len(k.points) < 2:
+            problems.append(Problem(f"site.key_locations[{i}].points", list(k.points),
+                                    f"a {k.kind} is a polyline: give >= 2 points"))
+    for i, a in enumerate(site.public_areas):
+        floor_of(f"site.public_areas[{i}]", a.building, a.floor)
+    for i, d in enumerate(site.fire_detectors):
+        floor_of(f"site.fire_detectors[{i}]", d.building, d.floor)
+
+    ports: set[str] = set()
+    for i, olt in enumerate(site.olts):
+        _duplicates(problems, f"site.olts[{i}].ports", [p.id for p in olt.ports])
+        ports.update(f"{olt.id}/{p.id}" for p in olt.ports)
+    splitters = {sp.id: sp for sp in site.splitters}
+    for i, sp in enumerate(site.splitters):
+        if sp.feed not in ports and sp.feed not in splitters:
+            problems.append(Problem(f"site.splitters[{i}].feed", sp.feed,
+                                    "must be an OLT port as 'olt/port' or a splitter id "
+                                    f"(ports: {', '.join(sorted(ports)) or 'none'})"))
+            continue
+        seen, cur = {sp.id}, sp.feed
+        while cur in splitters:  # walk up the cascade: it must end at an OLT port
+            if cur in seen:
+                problems.append(Problem(f"site.splitters[{i}].feed", sp.feed,
+                                        "splitters feed each other in a loop"))
+                break
+            seen.add(cur)
+            cur = splitters[cur].feed
+    per_building: Counter[str] = Counter()
+    for i, dr in enumerate(site.fiber_drops):
+        if dr.splitter not in splitters:
+            problems.append(Problem(f"site.fiber_drops[{i}].splitter", dr.splitter,
+                                    "no such splitter"))
+        if dr.building not in buildings:
+            problems.append(Problem(f"site.fiber_drops[{i}].building", dr.building,
+                                    f"no such building (known: {known})"))
+            continue
+        per_building[dr.building] += dr.households
+        if per_building[dr.building] > buildings[dr.building].households:
+            problems.append(Problem(f"site.fiber_drops[{i}].households", dr.households,
+                                    f"drops to {dr.building!r} now serve "
+                                    f"{per_building[dr.building]} households, it has "
+                                    f"{buildings[dr.building].households}"))
+    for i, c in enumerate(site.cell_sites):
+        if (c.scs_khz, c.bandwidth_mhz) not in NR_RB:
+            widths = sorted(bw for scs, bw in NR_RB if scs == c.scs_khz)
+            problems.append(Problem(f"site.cell_sites[{i}].bandwidth_mhz", c.bandwidth_mhz,
+                                    f"not an NR channel at {c.scs_khz} kHz SCS "
+                                    f"(TS 38.101-1: {widths})"))
+    for name in ("tv_services", "household_meters"):
+        seen_b: set[str] = set()
+        for i, item in enumerate(getattr(site, name)):
+            path = f"site.{name}[{i}].building"
+            if item.building not in buildings:
+                problems.append(Problem(path, item.building, f"no such building (known: {known})"))
+            elif item.building in seen_b:
+                problems.append(Problem(path, item.building, "one entry per building"))
+            seen_b.add(item.building)
+    for i, m in enumerate(site.household_meters):
+        b = buildings.get(m.building)
+        if b is not None and m.remote_households > b.households:
+            problems.append(Problem(f"site.household_meters[{i}].remote_households",
+                                    m.remote_households,
+                                    f"building {m.building!r} has {b.households} households"))
+    return problems
+
+
+#: Per-kind device parameters and the one kind each belongs to.
+_KIND_PARAMS = {"ports": "ebike_charger", "areas": "fire_panel", "gb_id": "cctv_camera",
+                "sensing": "perimeter_zone", "watch_floors": "throwing_camera",
+                "columns": "throwing_camera"}
+
+
+def _device_catalogue_problems(s: Scenario) -> list[Problem]:
+    """Per-kind device parameters and the `faults` section's cross-references."""
+    from scenarios.faults import DEVICE_ONLY_KINDS
+
+    problems: list[Problem] = []
+    buildings = s.buildings()
+    devices = {d.id for d in s.devices}
+    gateways = {g.id for g in s.gateways}
+    gb_ids: set[str] = set()
+    for i, d in enumerate(s.devices):
+        for param in sorted(d.model_fields_set & _KIND_PARAMS.keys()):
+            if _KIND_PARAMS[param] != d.kind:
+                problems.append(Problem(f"devices[{i}].{param}", getattr(d, param),
+                                        f"only a {_KIND_PARAMS[param]} takes {param}"))
+        if d.kind == "cctv_camera" and d.gb_id is not None:
+            if not d.gb_id.startswith(s.site.division_code):
+                problems.append(Problem(f"devices[{i}].gb_id", d.gb_id,
+                                        "must start with site.division_code "
+                                        f"{s.site.division_code}"))
+            if d.gb_id in gb_ids:
+                problems.append(Problem(f"devices[{i}].gb_id", d.gb_id, "must be unique"))
+            gb_ids.add(d.gb_id)
+        if (d.kind == "throwing_camera" and d.building in buildings
+                and d.watch_floors > buildings[d.building].floors):
+            problems.append(Problem(f"devices[{i}].watch_floors", d.watch_floors,
+                                    f"building {d.building!r} has "
+                                    f"{buildings[d.building].floors} floors"))
+    for i, f in enumerate(s.faults.scripted):
+        path = f"faults.scripted[{i}]"
+        if f.target not in devices and f.target not in gateways:
+            problems.append(Problem(f"{path}.target", f.target, "no such device or gateway"))
+        elif f.target in gateways and f.kind in DEVICE_ONLY_KINDS:
+            problems.append(Problem(f"{path}.kind", f.kind,
+                                    "distorts a device's readings: target a device"))
+        if f.at > s.run.duration_s + s.run.drain_s:
+            problems.append(Problem(f"{path}.at", f.at, "must be within the run"))
+    kinds = {d.kind for d in s.devices}
+    for i, r in enumerate(s.faults.random):
+        if r.device_kind is not None and r.device_kind not in kinds:
+            problems.append(Problem(f"faults.random[{i}].device_kind", r.device_kind,
+                                    "no device of that kind "
+                                    f"(present: {', '.join(sorted(kinds))})"))
+    seen: set[str] = set()
+    for i, q in enumerate(s.faults.quirks):
+        if q.gateway not in gateways:
+            problems.append(Problem(f"faults.quirks[{i}].gateway", q.gateway, "no such gateway"))
+        elif q.gateway in seen:
+            problems.append(Problem(f"faults.quirks[{i}].gateway", q.gateway,
+                                    "one quirks entry per gateway"))
+        seen.add(q.gateway)
+    return problems
