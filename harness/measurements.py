@@ -21,10 +21,10 @@ import shapely
 
 from geometry.table import Coverage, CoverageParams, Thresholds
 from geometry.table import evaluate as coverage_table
+from harness.acceptance import Measurement
 from scenarios import Scenario
 from scenarios.acceptance import Catalogue, Profile
 from sim import Lifecycle, World
-from harness.acceptance import Measurement
 
 METERS = ("electricity_meter", "water_meter", "gas_meter")
 

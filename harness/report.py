@@ -145,8 +145,8 @@ def render_junit(doc: dict[str, Any]) -> str:
         detail = "\n".join(f"{c['label']}: {c['value_text']} ({c['op']} {c['threshold_text']})"
                            for c in ind["criteria"])
         if ind["status"] == "not_met":
-            failure = ET.SubElement(case, "failure", message=f"未达标 not met: {ind['standard_en']}",
-                                    type="NotMet")
+            failure = ET.SubElement(case, "failure", type="NotMet",
+                                    message=f"未达标 not met: {ind['standard_en']}")
             failure.text = detail + "\n" + "\n".join(
                 e for c in ind["criteria"] if c["ok"] is False for e in c["evidence"][:20])
         elif ind["status"] == "needs_evidence":

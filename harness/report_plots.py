@@ -9,10 +9,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from sim import Lifecycle  # noqa: E402
+from sim import Lifecycle
 
 
 def _latencies(lifecycles: list[Lifecycle], clock: str) -> dict[str, tuple[np.ndarray, int]]:

@@ -69,7 +69,8 @@ def _read(path: Path, text: str | None = None) -> dict[str, object]:
         raise ScenarioError(str(path), [Problem("<file>", str(path),
                                                 f"cannot be read ({exc.strerror})")]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(path.name, [Problem("<toml>", None, f"not valid TOML: {exc}")]) from None
+        problem = Problem("<toml>", None, f"not valid TOML: {exc}")
+        raise ScenarioError(path.name, [problem]) from None
 
 
 def _errors(file: str, exc: ValidationError) -> ScenarioError:
