@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 import simpy
 
+from devices.faults import SensorFault
 from devices.points import Access, CodecError, DataType, Point, Table, check_write
 from scenarios import Device as DeviceSpec
 
@@ -52,6 +53,13 @@ def alarm_points(name: str, di: int, coil: int, ir: int, description: str) -> tu
     )
 
 
+def alarm_table(*alarms: tuple[str, str], di: int = 0, coil: int = 0,
+                ir: int = 0) -> tuple[Point, ...]:
+    """Several alarms in consecutive slots: alarm i at DI di+i, coil coil+i, IR ir+3i."""
+    return tuple(p for i, (name, text) in enumerate(alarms)
+                 for p in alarm_points(name, di + i, coil + i, ir + 3 * i, text))
+
+
 class Device:
     """Base of every device kind. Subclasses declare POINTS, ALARMS and INCIDENTS as data."""
 
@@ -69,8 +77,10 @@ class Device:
                                           for p in self.POINTS}
         self._computed: dict[str, Callable[[float], Value]] = {}
         self._observers: list[Observer] = []
-        self._commands: simpy.Store = simpy.Store(env)
-        env.process(self._serve_commands())
+        #: Device-level faults (set by `sim.faults`): an offline device answers nothing on any
+        #: protocol; a sensor fault distorts the values computed from time (not alarms).
+        self.online = True
+        self.sensor_fault: SensorFault | None = None
 
     @property
     def id(self) -> str:
@@ -79,7 +89,12 @@ class Device:
     # -- reading and writing, the only doors protocol servers use -------------------------
     def read(self, name: str) -> Value:
         compute = self._computed.get(name)
-        return compute(self.env.now) if compute is not None else self._values[name]
+        if compute is None:
+            return self._values[name]
+        value = compute(self.env.now)
+        if self.sensor_fault is not None:
+            return self.sensor_fault.apply(self.point_map[name], value, self.env.now)
+        return value
 
     def read_all(self) -> dict[str, Value]:
         return {name: self.read(name) for name in self.point_map}
@@ -91,7 +106,10 @@ class Device:
         outside the point's range, so the caller can answer in its own protocol.
         """
         check_write(self.point_map[name], value)
-        self._commands.put((name, value))
+        # One zero-delay event per write, no standing process per device: 30k idle devices
+        # cost nothing until someone writes to them.
+        event = self.env.timeout(0)
+        event.callbacks.append(lambda _: self.on_write(name, value))
 
     def observe(self, observer: Observer) -> None:
         self._observers.append(observer)
@@ -132,11 +150,6 @@ class Device:
                 self._set(name, True)
             return
         self._set(name, value)
-
-    def _serve_commands(self) -> Generator[simpy.Event, Any, None]:
-        while True:
-            name, value = yield self._commands.get()
-            self.on_write(name, value)
 
     def _clear_later(self, alarm: str, delay_s: float) -> Generator[simpy.Event, Any, None]:
         seq = self._values[f"{alarm}_seq"]

@@ -35,6 +35,9 @@ class CallButton(Device):
     INCIDENTS: ClassVar[dict[str, IncidentSpec]] = {
         "emergency_call": IncidentSpec("call", resolve_point="onsite",
                                        description="a resident presses the call button"),
+        # The battery is swapped by the maintainer: clears after the scenario's clear_after_s.
+        "call_low_battery": IncidentSpec("low_battery", resolve_point=None,
+                                         description="the button's battery runs low"),
     }
 
     def __init__(self, env: simpy.Environment, spec: DeviceSpec, rng: np.random.Generator) -> None:

@@ -1,6 +1,6 @@
 """Household electricity meter (家庭能源采集 indicator 7): kWh, power, voltage, comm fault.
 
-Readings are computed from simulated time when read (see `devices.profile`), so a meter costs
+Readings are computed from simulated time when read (see `devices.meter`), so a meter costs
 no SimPy events unless something happens to it. A `meter_fault` incident raises `comm_fault`,
 which clears by itself after the scenario's `clear_after_s`.
 """
@@ -13,13 +13,13 @@ from typing import ClassVar
 import numpy as np
 import simpy
 
-from devices.base import Device, IncidentSpec, alarm_points, check_point_map
+from devices.base import IncidentSpec, alarm_points, check_point_map
+from devices.meter import Meter
 from devices.points import Access, DataType, Point, Table
-from devices.profile import StepProfile
 from scenarios import Device as DeviceSpec
 
 
-class ElectricityMeter(Device):
+class ElectricityMeter(Meter):
     KIND = "electricity_meter"
     POINTS: ClassVar[tuple[Point, ...]] = (
         Point("energy_kwh", DataType.UINT32, Access.R, Table.INPUT_REGISTER, 0, unit="kWh",
@@ -35,15 +35,14 @@ class ElectricityMeter(Device):
         "meter_fault": IncidentSpec("comm_fault", resolve_point=None,
                                     description="the meter's metering channel fails"),
     }
+    TOTAL = "energy_kwh"
+    RATE = "power_kw"
+    MEDIAN_PER_H = 0.35
+    START = (500.0, 20000.0)
 
     def __init__(self, env: simpy.Environment, spec: DeviceSpec, rng: np.random.Generator) -> None:
         super().__init__(env, spec, rng)
-        self.start_kwh = float(rng.uniform(500.0, 20000.0))
-        mean_kw = float(rng.lognormal(math.log(0.35), 0.4))
         self._voltage_phase = float(rng.uniform(0.0, 2 * math.pi))
-        self.profile = StepProfile(mean_kw, rng)
-        self._computed["energy_kwh"] = lambda now: self.start_kwh + self.profile.integral(now)
-        self._computed["power_kw"] = self.profile.rate
         self._computed["voltage_v"] = self._voltage
 
     def _voltage(self, now: float) -> float:

@@ -115,13 +115,21 @@ class Point:
 def encode(dtype: DataType, value: float | int | bool, scale: float = 1.0,
            word_order: WordOrder = WordOrder.BIG) -> list[int]:
     """Engineering value -> 16-bit registers (one per register; a BOOL is one 0/1 word)."""
+    if dtype is DataType.UINT16 or dtype is DataType.INT16:
+        # Fast path for one-word integers (most points; a 125-register read encodes 125).
+        raw_int = round(float(value) / scale)
+        lo, hi = _RANGE[dtype]
+        if not lo <= raw_int <= hi:
+            raise CodecError(f"{value!r} (raw {raw_int}) does not fit {dtype.value} "
+                             f"with scale {scale}: raw range {lo}..{hi}")
+        return [raw_int & 0xFFFF]
     if dtype is DataType.FLOAT32:
         fvalue = float(value)
         if math.isfinite(fvalue) and abs(fvalue) > 3.4028234663852886e38:
             raise CodecError(f"{value!r} does not fit float32")
         raw = struct.pack(">f", fvalue)
     else:
-        raw_int = int(round(float(value) / scale)) if dtype is not DataType.BOOL else int(bool(value))
+        raw_int = round(float(value) / scale) if dtype is not DataType.BOOL else int(bool(value))
         lo, hi = _RANGE[dtype]
         if not lo <= raw_int <= hi:
             raise CodecError(f"{value!r} (raw {raw_int}) does not fit {dtype.value} "
@@ -170,3 +178,30 @@ def check_write(point: Point, value: float | int | bool) -> None:
         lo, hi = point.write_range
         if not lo <= float(value) <= hi:
             raise CodecError(f"point {point.name}: {value!r} outside {lo}..{hi}")
+
+
+def pack_text(text: str, words: int) -> list[int]:
+    """Text -> `words` registers: UTF-8 bytes, two per register, high byte first, NUL-padded.
+
+    The convention of most Modbus devices for strings (e.g. SunSpec): an ASCII id of 20 digits
+    takes 10 registers. Raises `CodecError` if the encoded text does not fit.
+    """
+    raw = text.encode("utf-8")
+    if len(raw) > 2 * words:
+        raise CodecError(f"{text!r} takes {len(raw)} bytes, {words} registers hold {2 * words}")
+    raw = raw.ljust(2 * words, b"\0")
+    return [int.from_bytes(raw[i:i + 2], "big") for i in range(0, len(raw), 2)]
+
+
+def unpack_text(registers: list[int]) -> str:
+    """Registers -> text (the inverse of `pack_text`; trailing NULs dropped)."""
+    raw = b"".join(int(r).to_bytes(2, "big") for r in registers)
+    return raw.rstrip(b"\0").decode("utf-8", errors="replace")
+
+
+def text_points(name: str, address: int, words: int, description: str) -> tuple[Point, ...]:
+    """A read-only text as `words` UINT16 input registers `<name>_w0..` (see `pack_text`)."""
+    return tuple(Point(f"{name}_w{i}", DataType.UINT16, Access.R, Table.INPUT_REGISTER,
+                       address + i, description=f"{description}: UTF-8 bytes {2 * i + 1}-"
+                       f"{2 * i + 2} (high byte first, NUL-padded; {words} registers)")
+                 for i in range(words))

@@ -9,6 +9,8 @@ values do not depend on when, or how often, the meter is read.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 #: Relative hourly demand of a Chinese residential household (mean 1.0): low at night,
@@ -19,6 +21,14 @@ RESIDENTIAL_SHAPE: tuple[float, ...] = (
 )
 
 
+@functools.lru_cache(maxsize=64)
+def _normalised(shape: tuple[float, ...]) -> np.ndarray:
+    # Shared by every meter of a kind (read-only): 30k meters, one array.
+    out = np.asarray(shape, dtype=float) / float(np.mean(shape))
+    out.setflags(write=False)
+    return out
+
+
 class StepProfile:
     """Hourly step power (units/h) with an exact running integral."""
 
@@ -27,7 +37,7 @@ class StepProfile:
         if len(shape) != 24:
             raise ValueError(f"a daily shape has 24 hourly values, got {len(shape)}")
         self.mean_per_h = mean_per_h
-        self._shape = np.asarray(shape, dtype=float) / float(np.mean(shape))
+        self._shape = _normalised(shape)
         self._rng = rng
         self._sigma = noise_sigma
         self._rate = np.empty(0)        # per-hour rate, hour 0 onwards

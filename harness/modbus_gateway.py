@@ -5,7 +5,8 @@ hook is awaited on every access: reads fill the block from the device's current 
 bringing the world up to the present) and tell the world which points the platform saw; writes
 are decoded through the point map and handed to the world as SimPy events before pymodbus reads
 them back. Bad requests answer Modbus exceptions (02 unmapped / read-only, 03 bad value,
-04 unencodable value, 0B unknown unit) and never stop the server.
+04 unencodable value, 0B unknown unit) and never stop the server. The scenario's faults and the
+gateway's quirks are applied per request by `harness.modbus_faults`.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ import functools
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from pymodbus.constants import ExcCodes
 from pymodbus.framer import FramerType
-from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType as SimType
 from pymodbus.simulator import SimData, SimDevice
 
 from devices import CodecError, Device, WordOrder, check_write
+from harness.modbus_faults import FaultPolicy, FaultyTcpServer
 from harness.modbus_map import FC_TABLE, TABLE_ORDER, TableMap, WriteRefused, table_maps
 from scenarios import Gateway
 from sim import World
@@ -54,7 +56,10 @@ class ModbusGateway:
         self.devices: dict[int, Device] = {
             d.spec.unit: d for d in world.devices.values() if d.spec.gateway == spec.id}
         self._maps = {unit: table_maps(d.POINTS) for unit, d in self.devices.items()}
-        self._server: ModbusTcpServer | None = None
+        self._server: FaultyTcpServer | None = None
+        quirks = next((q for q in world.scenario.faults.quirks if q.gateway == spec.id), None)
+        self.policy = FaultPolicy(spec.id, quirks, world.faults,
+                                  {u: d.id for u, d in self.devices.items()}, world.sync)
         self.requests = 0
         self.exceptions = 0
 
@@ -80,10 +85,10 @@ class ModbusGateway:
 
     async def start(self) -> Endpoint:
         sim_devices = [self._sim_device(u) for u in sorted(self.devices)] + [self._catch_all()]
-        self._server = ModbusTcpServer(sim_devices, framer=FramerType.SOCKET,
-                                       address=(self.host, self.port))
+        self._server = FaultyTcpServer(sim_devices, framer=FramerType.SOCKET,
+                                       address=(self.host, self.port), policy=self.policy)
         await self._server.serve_forever(background=True)
-        sockets = self._server.transport.sockets if self._server.transport else ()
+        sockets: Any = getattr(self._server.transport, "sockets", None) or ()
         self.port = sockets[0].getsockname()[1]
         return self.endpoint
 
@@ -118,11 +123,14 @@ class ModbusGateway:
               image: list[int]) -> ExcCodes | None:
         if tmap.table.is_bit and address not in tmap.by_address:
             return self._refuse(ExcCodes.ILLEGAL_ADDRESS)
+        # Compute only the points this request touches: a value computed on read costs
+        # nothing unless someone reads it.
+        names = tmap.points_in(address, count)
         try:
-            tmap.fill(image, start, device.read_all(), self.word_order)
+            tmap.fill(image, start, {n: device.read(n) for n in names}, self.word_order)
         except CodecError:
             return self._refuse(ExcCodes.DEVICE_FAILURE)
-        self.world.note_read(device.id, tmap.points_in(address, count), time.monotonic_ns())
+        self.world.note_read(device.id, names, time.monotonic_ns())
         return None
 
     def _write(self, device: Device, tmap: TableMap, address: int,

@@ -7,6 +7,7 @@ pymodbus' bit addressing: coil/discrete-input address a lives in bit a % 16 of b
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -40,9 +41,14 @@ class TableMap:
     table: Table
     points: tuple[Point, ...]
 
-    @property
+    @functools.cached_property
     def by_address(self) -> dict[int, Point]:
         return {addr: p for p in self.points for addr in p.span()}
+
+    @functools.cached_property
+    def _spans(self) -> tuple[tuple[Point, int, int], ...]:
+        # (point, first address, end address): computed once, read on every request.
+        return tuple((p, p.address, p.address + p.count) for p in self.points)
 
     def sim_blocks(self) -> list[SimData]:
         """pymodbus blocks: mapped addresses valid, gaps invalid (exception 02)."""
@@ -59,9 +65,14 @@ class TableMap:
 
     def fill(self, image: list[int], start: int, values: Mapping[str, Value],
              word_order: WordOrder) -> None:
-        """Write the current values into a pymodbus block image starting at `start`."""
+        """Write the current values into a pymodbus block image starting at `start`.
+
+        Points absent from `values` are left as they are (a read fills only what it touches).
+        """
         if self.table.is_bit:
             for p in self.points:
+                if p.name not in values:
+                    continue
                 word, bit = divmod(p.address, 16)
                 i = word - start
                 if 0 <= i < len(image):
@@ -70,10 +81,10 @@ class TableMap:
                     else:
                         image[i] &= ~(1 << bit) & 0xFFFF
             return
-        for p in self.points:
-            i = p.address - start
-            if 0 <= i and i + p.count <= len(image):
-                image[i:i + p.count] = encode_point(p, values[p.name], word_order)
+        for p, lo, hi in self._spans:
+            i = lo - start
+            if p.name in values and i >= 0 and i + hi - lo <= len(image):
+                image[i:i + hi - lo] = encode_point(p, values[p.name], word_order)
 
     def points_in(self, address: int, count: int) -> list[str]:
         """Names of the points a read of `count` units at `address` touches."""
@@ -82,7 +93,7 @@ class TableMap:
             lo, hi = (address // 16) * 16, (address // 16 + count) * 16
         else:
             lo, hi = address, address + count
-        return [p.name for p in self.points if p.address < hi and p.address + p.count > lo]
+        return [p.name for p, first, end in self._spans if first < hi and end > lo]
 
     def decode_write(self, address: int, written: Sequence[int | bool],
                      word_order: WordOrder) -> list[tuple[Point, Value]]:

@@ -24,7 +24,7 @@ def start(env: simpy.Environment, scenario: Scenario, devices: dict[str, Device]
     scripted = sorted(scenario.incidents.scripted, key=lambda s: s.at)
     env.process(_scripted(env, [(s.at, s.kind, devices[s.target]) for s in scripted], inject))
     for kind, rate in sorted(scenario.incidents.rates_per_hour.items()):
-        targets = sorted((d for d in devices.values() if d.KIND == INCIDENT_DEVICE_KIND[kind]),
+        targets = sorted((d for d in devices.values() if INCIDENT_DEVICE_KIND[kind] == d.KIND),
                          key=lambda d: d.id)
         if rate > 0 and targets:
             env.process(_poisson(env, kind, rate, targets, scenario.run.duration_s,

@@ -15,7 +15,7 @@ import simpy
 import devices as device_kinds
 from devices import Device, Value
 from scenarios import Scenario
-from sim import injector
+from sim import faults, injector
 from sim.clock import LiveClock
 from sim.incidents import IncidentTracker, Lifecycle, Step
 from sim.platform_model import ModelledPlatform
@@ -46,6 +46,10 @@ class World:
                 stream(self.seed, "platform"),
                 lambda dev, alarm: self.tracker.read_by_platform(dev, {alarm}, self.env.now))
         injector.start(self.env, scenario, self.devices, self.seed, self._inject)
+        #: Active device and gateway faults; protocol servers consult it on every request.
+        self.faults = faults.FaultState()
+        self.faults.listeners.append(self._record_fault)
+        faults.start(self.env, scenario, self.devices, self.seed, self.faults)
         self.clock: LiveClock | None = None
 
     # -- running ------------------------------------------------------------------------------
@@ -95,6 +99,9 @@ class World:
 
     def _record_point(self, device: Device, name: str, value: Value, now: float) -> None:
         self.trace.add(now, "point", device.id, name, value)
+
+    def _record_fault(self, target: str, kind: str, started: bool, now: float) -> None:
+        self.trace.add(now, "fault", target, kind, started)
 
     def _record_step(self, incident_id: str, step: Step) -> None:
         self.trace.add(step.t_s, "step", incident_id, step.name, None, step.wall_ns)

@@ -60,7 +60,7 @@ async def test_ack_write_reaches_the_device_and_the_lifecycle(live) -> None:  # 
 
 
 @pytest.mark.parametrize("request_,code", [
-    (lambda c: c.read_input_registers(40, count=1, device_id=1), 2),       # unmapped address
+    (lambda c: c.read_input_registers(100, count=1, device_id=1), 2),      # unmapped address
     (lambda c: c.read_holding_registers(0, count=1, device_id=1), 2),      # no holding registers
     (lambda c: c.write_register(0, 1, device_id=1), 2),                    # nothing writable there
     (lambda c: c.read_input_registers(0, count=1, device_id=99), 11),      # unknown unit: 0B

@@ -1,0 +1,63 @@
+"""The fault schema: how devices and gateways misbehave, scripted or at random, and field quirks.
+
+A fault targets a device id or a gateway id (`target`). Device-level kinds (`stuck`, `drift`,
+`bad_sensor`) distort readings in the model; protocol kinds (`offline`, `slow`, `exception`,
+`drop_connection`) change what the Modbus gateway answers for that device or for the whole
+gateway. Quirks are permanent properties of a gateway that real field hardware has: a limit on
+concurrent TCP connections, one request served at a time, a maximum registers per read.
+Cross-references (targets, gateways) are checked by `scenarios.loader`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+FaultKind = Literal["offline", "slow", "exception", "drop_connection", "stuck", "drift",
+                    "bad_sensor"]
+#: Kinds that only make sense on a device (they distort a device's readings).
+DEVICE_ONLY_KINDS = frozenset({"stuck", "drift", "bad_sensor"})
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FaultParams(_Frozen):
+    duration: float = Field(default=300.0, gt=0, description="simulated seconds")
+    delay_ms: float = Field(default=1000.0, ge=0, description="slow: wall ms added per answer")
+    code: Literal[1, 2, 3, 4, 5, 6, 10, 11] = Field(
+        default=4, description="exception: the Modbus exception code answered")
+    drift_per_h: float = Field(default=0.05, description="drift: relative change per hour")
+
+
+class ScriptedFault(FaultParams):
+    at: float = Field(ge=0, description="simulated seconds from the start")
+    kind: FaultKind
+    target: str = Field(min_length=1, description="a device id or a gateway id")
+
+
+class RandomFault(FaultParams):
+    """Poisson arrivals over every device (of `device_kind`, if given)."""
+
+    kind: FaultKind
+    rate_per_hour: float = Field(ge=0)
+    device_kind: str | None = None
+
+
+class GatewayQuirks(_Frozen):
+    gateway: str = Field(min_length=1)
+    max_connections: int | None = Field(default=None, ge=1,
+                                        description="further connections are closed at once")
+    one_request_at_a_time: bool = False
+    max_registers_per_read: int | None = Field(default=None, ge=1, le=125)
+    over_limit_exception: Literal[2, 3] = Field(
+        default=3, description="answer to a read over the limit: 03 illegal value (most "
+                               "devices) or 02 illegal address")
+
+
+class Faults(_Frozen):
+    scripted: tuple[ScriptedFault, ...] = ()
+    random: tuple[RandomFault, ...] = ()
+    quirks: tuple[GatewayQuirks, ...] = ()
