@@ -42,10 +42,14 @@ class ElectricityMeter(Meter):
 
     def __init__(self, env: simpy.Environment, spec: DeviceSpec, rng: np.random.Generator) -> None:
         super().__init__(env, spec, rng)
-        self._voltage_phase = float(rng.uniform(0.0, 2 * math.pi))
+        self._voltage_phase = 0.0
         self._computed["voltage_v"] = self._voltage
 
+    def draw_parameters(self) -> None:
+        self._voltage_phase = float(self.rng.uniform(0.0, 2 * math.pi))
+
     def _voltage(self, now: float) -> float:
+        self.profile  # noqa: B018 -- draws the meter's parameters on first use
         # Mains sags a few volts at the evening peak; deterministic, no event needed.
         return 222.0 + 3.0 * math.sin(2 * math.pi * now / 86400.0 + self._voltage_phase)
 

@@ -31,11 +31,32 @@ class Meter(Device):
 
     def __init__(self, env: simpy.Environment, spec: DeviceSpec, rng: np.random.Generator) -> None:
         super().__init__(env, spec, rng)
-        self.start_total = float(rng.uniform(*self.START))
-        mean = float(rng.lognormal(math.log(self.MEDIAN_PER_H), self.SPREAD))
-        self.profile = StepProfile(mean, rng, shape=self.SHAPE)
+        self._profile: StepProfile | None = None
+        self.start_total = 0.0
         self._computed[self.TOTAL] = self.total
-        self._computed[self.RATE] = self.profile.rate
+        self._computed[self.RATE] = self.rate
+
+    @property
+    def profile(self) -> StepProfile:
+        """The household's profile, drawn from the meter's own stream on first use.
+
+        Most of a large community's meters are never read in a virtual run; drawing their
+        parameters on demand keeps building the world cheap, and since the stream is the
+        meter's own, the values are the same whenever (and whether) they are first needed.
+        """
+        if self._profile is None:
+            self.start_total = float(self.rng.uniform(*self.START))
+            mean = float(self.rng.lognormal(math.log(self.MEDIAN_PER_H), self.SPREAD))
+            self._profile = StepProfile(mean, self.rng, shape=self.SHAPE)
+            self.draw_parameters()
+        return self._profile
+
+    def draw_parameters(self) -> None:
+        """Subclasses draw further per-meter parameters here, after the profile's."""
 
     def total(self, now: float) -> float:
-        return self.start_total + self.profile.integral(now)
+        profile = self.profile  # draws start_total on first use
+        return self.start_total + profile.integral(now)
+
+    def rate(self, now: float) -> float:
+        return self.profile.rate(now)

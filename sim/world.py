@@ -19,7 +19,7 @@ from sim import faults, injector
 from sim.clock import LiveClock
 from sim.incidents import IncidentTracker, Lifecycle, Step
 from sim.platform_model import ModelledPlatform
-from sim.streams import stream
+from sim.streams import lazy_stream, stream
 from sim.trace import Trace
 
 
@@ -35,7 +35,8 @@ class World:
         self.tracker = IncidentTracker(wall_clock, self._record_step)
         self.devices: dict[str, Device] = {}
         for spec in scenario.devices:
-            device = device_kinds.build(self.env, spec, stream(self.seed, f"device/{spec.id}"))
+            device = device_kinds.build(self.env, spec,
+                                       lazy_stream(self.seed, f"device/{spec.id}"))
             device.observe(self._record_point)
             device.observe(self.tracker.point_changed)
             self.devices[spec.id] = device
