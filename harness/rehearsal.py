@@ -1,9 +1,11 @@
 """Running a rehearsal: the world, its gateways and (optionally) the reference platform together.
 
-`run_live` serves every gateway on real sockets and paces the world to wall time; with
-`platform=True` the built-in reference platform connects over Modbus TCP (a rehearsal), without it
-the user's own platform does (`commtwin serve`). `run_virtual` runs the same world with the
-modelled platform and no sockets. Both return a `RunResult`, which `write_results` saves.
+`run_live` serves the world on real sockets and paces it to wall time: every Modbus gateway
+(`protocol="modbus"`), one OPC UA server (`"opcua"`), or both. With `platform=True` the built-in
+reference platform connects over the chosen protocol (Modbus when both are served) and acts on the
+alarms (a rehearsal); without it the user's own platform does (`commtwin serve`).
+`run_virtual` runs the same world with the modelled platform and no sockets. Both return a
+`RunResult`, which `write_results` saves.
 """
 
 from __future__ import annotations
@@ -18,13 +20,17 @@ from pathlib import Path
 
 from harness.measure import KindStats, lifecycle_dict, summarize
 from harness.modbus_gateway import Endpoint, ModbusGateway
+from harness.opcua_server import OpcUaEndpoint, OpcUaServer
 from harness.reference_platform import PlatformStats, ReferencePlatform
+from harness.reference_platform_opcua import OpcUaReferencePlatform
 from scenarios import Scenario
 from sim import Lifecycle, World
 
 RESULTS_SCHEMA = "commtwin.results/1"
 ProgressFn = Callable[[float, float, int], None]  # simulated now, end, incidents so far
 ReadyFn = Callable[[list[Endpoint]], Awaitable[None] | None]
+OpcUaReadyFn = Callable[[OpcUaEndpoint], Awaitable[None] | None]
+PROTOCOLS = ("modbus", "opcua", "both")
 
 
 @dataclass
@@ -41,6 +47,8 @@ class RunResult:
     platform: PlatformStats | None = None
     interrupted: bool = False
     trace_records: int = 0
+    protocol: str = "modbus"
+    opcua: OpcUaEndpoint | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -49,7 +57,9 @@ class RunResult:
             "speed": self.speed, "simulated_s": round(self.end_s, 3),
             "wall_s": round(self.wall_s, 3), "interrupted": self.interrupted,
             "latency_clock": self.stats[0].clock if self.stats else None,
+            "protocol": self.protocol,
             "endpoints": [e.as_dict() for e in self.endpoints],
+            "opcua": None if self.opcua is None else self.opcua.as_dict(),
             "platform": None if self.platform is None else {
                 k: v for k, v in vars(self.platform).items()},
             "summary": [s.as_dict() for s in self.stats],
@@ -66,11 +76,12 @@ def write_results(result: RunResult, out_dir: Path) -> Path:
     return path
 
 
-def write_endpoints(endpoints: list[Endpoint], out_dir: Path) -> Path:
+def write_endpoints(endpoints: list[Endpoint], out_dir: Path,
+                    opcua: OpcUaEndpoint | None = None) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "endpoints.json"
-    path.write_text(json.dumps([e.as_dict() for e in endpoints], indent=2) + "\n",
-                    encoding="utf-8")
+    entries = [e.as_dict() for e in endpoints] + ([opcua.as_dict()] if opcua else [])
+    path.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
     return path
 
 
@@ -78,30 +89,52 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
                    seed: int | None = None, host: str | None = None,
                    any_port: bool = False, stop: asyncio.Event | None = None,
                    progress: ProgressFn | None = None,
-                   on_ready: ReadyFn | None = None) -> RunResult:
-    """Serve the world live until its end time (or `stop`); measure every lifecycle."""
+                   on_ready: ReadyFn | None = None, protocol: str = "modbus",
+                   out_dir: Path = Path("out"),
+                   on_opcua_ready: OpcUaReadyFn | None = None) -> RunResult:
+    """Serve the world live until its end time (or `stop`); measure every lifecycle.
+
+    `out_dir` holds the OPC UA certificate and ns0 cache (created on first start, then reused).
+    """
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}")
     world = World(scenario, seed=seed)
     clock = world.live_clock(speed)
     stop = stop or asyncio.Event()
     gateways = [ModbusGateway(world, g, host=host, port=0 if any_port else None)
-                for g in scenario.gateways]
+                for g in scenario.gateways] if protocol != "opcua" else []
+    opcua = (OpcUaServer(world, out_dir=out_dir, host=host, port=0 if any_port else None)
+             if protocol != "modbus" else None)
+    opcua_endpoint: OpcUaEndpoint | None = None
     endpoints: list[Endpoint] = []
-    ref: ReferencePlatform | None = None
+    ref: ReferencePlatform | OpcUaReferencePlatform | None = None
     platform_stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
     wall0 = time.monotonic()
     try:
         for gw in gateways:
             endpoints.append(await gw.start())
+        if opcua is not None:
+            opcua_endpoint = await opcua.start()
         if on_ready is not None:
             maybe = on_ready(endpoints)
             if maybe is not None:
                 await maybe
-        clock.start()
-        wall0 = time.monotonic()
-        if platform:
+        if on_opcua_ready is not None and opcua_endpoint is not None:
+            maybe = on_opcua_ready(opcua_endpoint)
+            if maybe is not None:
+                await maybe
+        if platform and opcua_endpoint is not None and not gateways:
+            ref = OpcUaReferencePlatform(scenario, opcua_endpoint, cert_dir=out_dir / "opcua")
+            # Subscribed before the clock starts, as the Modbus platform polls from the start.
+            ready = asyncio.Event()
+            tasks.append(asyncio.create_task(ref.run(platform_stop, ready)))
+            await ready.wait()
+        elif platform:
             ref = ReferencePlatform(scenario, endpoints)
             tasks.append(asyncio.create_task(ref.run(platform_stop)))
+        clock.start()
+        wall0 = time.monotonic()
         if progress is not None:
             tasks.append(asyncio.create_task(_report(world, progress, stop)))
         await clock.run(stop)
@@ -113,11 +146,14 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
                 await task
         for gw in gateways:
             await gw.stop()
+        if opcua is not None:
+            await opcua.stop()
     lifecycles = world.lifecycles()
     return RunResult(scenario.name, world.seed, "live", clock.speed, world.env.now,
                      time.monotonic() - wall0, lifecycles, summarize(lifecycles, "wall"),
                      endpoints, ref.stats if ref else None,
-                     interrupted=world.env.now < world.end_s, trace_records=len(world.trace))
+                     interrupted=world.env.now < world.end_s, trace_records=len(world.trace),
+                     protocol=protocol, opcua=opcua_endpoint)
 
 
 def run_virtual(scenario: Scenario, seed: int | None = None,

@@ -14,7 +14,15 @@ import click
 from harness import pointlist
 from harness.console import console, endpoints_table, progress_display, results_table
 from harness.modbus_gateway import Endpoint
-from harness.rehearsal import RunResult, run_live, run_virtual, write_endpoints, write_results
+from harness.opcua_server import OpcUaEndpoint
+from harness.rehearsal import (
+    PROTOCOLS,
+    RunResult,
+    run_live,
+    run_virtual,
+    write_endpoints,
+    write_results,
+)
 from scenarios import Scenario, ScenarioError, load
 
 
@@ -46,17 +54,26 @@ def _finish(result: RunResult, out: Path, title: str) -> None:
 
 
 async def _live(scenario: Scenario, platform: bool, out: Path, host: str | None,
-                any_port: bool) -> RunResult:
+                any_port: bool, protocol: str = "modbus") -> RunResult:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError):
         loop.add_signal_handler(signal.SIGINT, stop.set)
         loop.add_signal_handler(signal.SIGTERM, stop.set)
 
+    modbus: list[Endpoint] = []
+
     async def ready(endpoints: list[Endpoint]) -> None:
+        modbus.extend(endpoints)
         path = write_endpoints(endpoints, out)
-        console.print(endpoints_table(endpoints))
+        if endpoints:
+            console.print(endpoints_table(endpoints))
         console.print(f"endpoints written to {path}")
+
+    async def opcua_ready(endpoint: OpcUaEndpoint) -> None:
+        write_endpoints(modbus, out, endpoint)
+        console.print(f"OPC UA server: {endpoint.url} (namespace {endpoint.namespace_uri}, "
+                      f"security {', '.join(endpoint.security)})")
 
     with progress_display() as progress:
         task = progress.add_task("simulating", total=None, sim="", incidents=0)
@@ -66,7 +83,8 @@ async def _live(scenario: Scenario, platform: bool, out: Path, host: str | None,
                             sim=f"{now:,.0f}/{end:,.0f} s")
 
         return await run_live(scenario, platform=platform, host=host, any_port=any_port,
-                              stop=stop, progress=show, on_ready=ready)
+                              stop=stop, progress=show, on_ready=ready, protocol=protocol,
+                              out_dir=out, on_opcua_ready=opcua_ready)
 
 
 @click.command()
@@ -80,8 +98,10 @@ async def _live(scenario: Scenario, platform: bool, out: Path, host: str | None,
               help="no sockets: run as fast as possible against the modelled platform")
 @click.option("--fixed-ports", is_flag=True,
               help="bind the scenario's gateway ports instead of free ones")
+@click.option("--protocol", type=click.Choice(PROTOCOLS), default="modbus", show_default=True,
+              help="how the reference platform connects; 'both' rehearses Modbus, then OPC UA")
 def rehearse(scenario: str, out: Path, speed: float | None, duration: float | None,
-             seed: int | None, virtual: bool, fixed_ports: bool) -> None:
+             seed: int | None, virtual: bool, fixed_ports: bool, protocol: str) -> None:
     """Run SCENARIO (a bundled name or a .toml file) with the reference platform connected."""
     sc = _load(scenario, duration, speed, seed)
     if virtual:
@@ -89,9 +109,17 @@ def rehearse(scenario: str, out: Path, speed: float | None, duration: float | No
             task = progress.add_task("simulating", total=None, sim="", incidents=0)
             result = run_virtual(sc, progress=lambda now, end, n: progress.update(
                 task, completed=now, total=end, incidents=n, sim=f"{now:,.0f}/{end:,.0f} s"))
+    elif protocol == "both":
+        # Two runs, one per face, so each table measures one protocol's platform alone.
+        for proto in ("modbus", "opcua"):
+            result = asyncio.run(_live(sc, True, out / proto, None, not fixed_ports, proto))
+            _finish(result, out / proto,
+                    f"{sc.name}: rehearsal over {proto} (speed {result.speed:g})")
+        return
     else:
-        result = asyncio.run(_live(sc, True, out, None, any_port=not fixed_ports))
-    _finish(result, out, f"{sc.name}: rehearsal ({result.mode}, speed {result.speed:g})")
+        result = asyncio.run(_live(sc, True, out, None, not fixed_ports, protocol))
+    _finish(result, out, f"{sc.name}: rehearsal ({result.mode}"
+            f"{'' if result.mode == 'virtual' else ', ' + protocol}, speed {result.speed:g})")
 
 
 @click.command()
@@ -101,12 +129,14 @@ def rehearse(scenario: str, out: Path, speed: float | None, duration: float | No
 @click.option("--speed", type=float, help="simulated seconds per wall second (>= 1)")
 @click.option("--duration", type=float, help="injection window in simulated seconds")
 @click.option("--any-port", is_flag=True, help="bind free ports instead of the scenario's")
+@click.option("--protocol", type=click.Choice(PROTOCOLS), default="modbus", show_default=True,
+              help="which faces to serve: Modbus gateways, the OPC UA server, or both")
 def serve(scenario: str, out: Path, host: str | None, speed: float | None,
-          duration: float | None, any_port: bool) -> None:
+          duration: float | None, any_port: bool, protocol: str) -> None:
     """Serve SCENARIO live for your own platform until Ctrl-C or the scenario's end."""
     sc = _load(scenario, duration, speed)
     try:
-        result = asyncio.run(_live(sc, False, out, host, any_port))
+        result = asyncio.run(_live(sc, False, out, host, any_port, protocol))
     except OSError as exc:
         raise click.ClickException(f"cannot bind a gateway: {exc}") from None
     _finish(result, out, f"{sc.name}: served live (speed {result.speed:g})")

@@ -1,0 +1,366 @@
+"""The twin's OPC UA address space: a plan of nodes derived from the scenario, and a fast builder.
+
+Layout: `Objects/<community>/<compound>/<building>/<device>/<point>`; devices without a building
+sit under `<community>/unplaced`. Folders with more than `SHARD_LIMIT` children get shard folders
+(`shard07`), because asyncua's add-node path and many clients' browse caches slow down with one
+parent's child count. A child's shard is a crc32 bucket of its id, so paths derive from ids only,
+never from insertion order.
+
+NodeIds are strings in the twin's namespace and do not depend on the folder layout, so a
+platform configuration keeps working when sharding changes: a point is `<device>.<point>`, a
+device `<device>`, a folder `folder:<path>`. Points with a unit are AnalogItemType variables with
+EngineeringUnits (UNECE codes) and EURange properties.
+
+`plan()` makes the node list; `materialize()` puts it straight into asyncua's `AddressSpace`:
+batched NodeData with the references written once, no per-node scan of the parent's references
+(asyncua's `_add_node` does one, which is what makes it quadratic) and attribute values that are
+identical across nodes (data type, access level, browse names of a kind's points) shared.
+Sharing is safe because the twin's write service (`harness.opcua_server`) refuses writes to any
+attribute but Value in this namespace.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from asyncua import ua
+from asyncua.server.address_space import AddressSpace, AttributeValue, NodeData
+
+from devices import DataType, Device, Point
+from scenarios import Scenario
+
+SHARD_LIMIT = 100
+_SHARD_BUCKETS_MAX = 64
+
+_INTEGER_VARIANT = {DataType.UINT16: ua.VariantType.UInt16, DataType.INT16: ua.VariantType.Int16,
+                    DataType.UINT32: ua.VariantType.UInt32, DataType.INT32: ua.VariantType.Int32}
+_RAW_RANGE = {DataType.BOOL: (0, 1), DataType.UINT16: (0, 0xFFFF),
+              DataType.INT16: (-0x8000, 0x7FFF), DataType.UINT32: (0, 0xFFFF_FFFF),
+              DataType.INT32: (-0x8000_0000, 0x7FFF_FFFF),
+              DataType.FLOAT32: (-3.4028234663852886e38, 3.4028234663852886e38)}
+#: Unit -> UNECE Rec. 20 common code and name (OPC UA Part 8 EUInformation).
+UNECE = {"kWh": ("KWH", "kilowatt hour"), "kW": ("KWT", "kilowatt"), "V": ("VLT", "volt"),
+         "A": ("AMP", "ampere"), "%": ("P1", "percent"), "s": ("SEC", "second"),
+         "°C": ("CEL", "degree Celsius"), "m3": ("MTQ", "cubic metre"),
+         "m³": ("MTQ", "cubic metre"),
+         "kPa": ("KPA", "kilopascal"), "MPa": ("MPA", "megapascal"), "lx": ("LUX", "lux"),
+         "W": ("WTT", "watt"), "Pa": ("PAL", "pascal"), "m": ("MTR", "metre")}
+UNECE_URI = "http://www.opcfoundation.org/UA/units/un/cefact"
+
+
+def nid(identifier: int | str, ns: int = 0) -> ua.NodeId:
+    """A NodeId; asyncua's stubs want its own Int32/String/Int16 wrappers, plain values work."""
+    # cast, not the wrappers' constructors: a community makes ~10^5 of these at start.
+    if isinstance(identifier, int):
+        return ua.NodeId(cast(ua.Int32, identifier), cast(ua.Int16, ns))
+    # A string NodeId built without NodeId.__post_init__'s type checks (two thirds of the
+    # plan's time at 10^5 nodes); the fields are exactly what that check would accept.
+    node = object.__new__(ua.NodeId)
+    node.Identifier = cast(ua.String, identifier)
+    node.NamespaceIndex = cast(ua.Int16, ns)
+    node.NodeIdType = ua.NodeIdType.String
+    return node
+
+
+def status(code: int) -> ua.StatusCode:
+    return ua.StatusCode(ua.UInt32(code))
+
+
+def variant_type(point: Point) -> ua.VariantType:
+    """The OPC UA type of a point: engineering values, so a scaled integer becomes a Double."""
+    if point.dtype is DataType.BOOL:
+        return ua.VariantType.Boolean
+    if point.dtype is DataType.FLOAT32:
+        return ua.VariantType.Float
+    if point.scale != 1.0:
+        return ua.VariantType.Double
+    return _INTEGER_VARIANT[point.dtype]
+
+
+def to_variant(vtype: ua.VariantType, value: float | int | bool) -> ua.Variant:
+    if vtype is ua.VariantType.Boolean:
+        return ua.Variant(bool(value), vtype)
+    if vtype in (ua.VariantType.Float, ua.VariantType.Double):
+        return ua.Variant(float(value), vtype)
+    return ua.Variant(int(value), vtype)
+
+
+def unece_id(code: str) -> int:
+    """UnitId of a UNECE common code (OPC UA Part 8, 5.6.3: the code's bytes, big-endian)."""
+    out = 0
+    for ch in code:
+        out = (out << 8) | ord(ch)
+    return out
+
+
+def point_nodeid(ns: int, device_id: str, name: str) -> ua.NodeId:
+    return nid(f"{device_id}.{name}", ns)
+
+
+def device_nodeid(ns: int, device_id: str) -> ua.NodeId:
+    return nid(device_id, ns)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSpec:
+    """One node to create: what both the fast builder and asyncua's AddNodesItem path take."""
+
+    nodeid: ua.NodeId
+    parent: ua.NodeId
+    reftype: int
+    nodeclass: ua.NodeClass
+    browse: ua.QualifiedName
+    display: ua.LocalizedText
+    typedef: int
+    description: ua.LocalizedText | None = None
+    value: ua.Variant | None = None
+    datatype: ua.NodeId | None = None
+    access: int = 0
+    event_notifier: int = 0
+
+
+@dataclass(frozen=True)
+class PointNode:
+    device_id: str
+    point: Point
+    nodeid: ua.NodeId
+    vtype: ua.VariantType
+
+
+@dataclass
+class SpaceIndex:
+    """What the server needs to route reads, writes and alarms: node <-> (device, point)."""
+
+    ns: int
+    root: ua.NodeId
+    points: dict[ua.NodeId, PointNode]
+    by_point: dict[tuple[str, str], PointNode]
+    devices: dict[str, ua.NodeId]
+    node_count: int = 0
+
+
+def shard_paths(ids: Sequence[str], limit: int = SHARD_LIMIT,
+                depth: int = 0) -> dict[str, tuple[str, ...]]:
+    """Shard folder names (outermost first) for each child id; () when no sharding is needed."""
+    if len(ids) <= limit:
+        return {i: () for i in ids}
+    buckets = 2
+    while True:
+        groups: dict[int, list[str]] = defaultdict(list)
+        for i in ids:
+            groups[zlib.crc32(f"{depth}/{i}".encode()) % buckets].append(i)
+        if max(len(g) for g in groups.values()) <= limit or buckets >= _SHARD_BUCKETS_MAX:
+            break
+        buckets *= 2
+    out: dict[str, tuple[str, ...]] = {}
+    for bucket, members in sorted(groups.items()):
+        name = f"shard{bucket:02d}"
+        for i, path in shard_paths(sorted(members), limit, depth + 1).items():
+            out[i] = (name, *path)
+    return out
+
+
+class _Names:
+    """Interned QualifiedName/LocalizedText objects: one per distinct name, shared by nodes."""
+
+    def __init__(self, ns: int) -> None:
+        self.ns = ns
+        self._q: dict[str, ua.QualifiedName] = {}
+        self._t: dict[str, ua.LocalizedText] = {}
+
+    def q(self, name: str, ns: int | None = None) -> ua.QualifiedName:
+        key = f"{self.ns if ns is None else ns}:{name}"
+        got = self._q.get(key)
+        if got is None:
+            got = self._q[key] = ua.QualifiedName(name, self.ns if ns is None else ns)
+        return got
+
+    def t(self, text: str) -> ua.LocalizedText:
+        got = self._t.get(text)
+        if got is None:
+            got = self._t[text] = ua.LocalizedText(text)
+        return got
+
+
+def plan(scenario: Scenario, devices: Iterable[Device], ns: int) -> Iterator[NodeSpec]:
+    """Every node of the twin's namespace, parents before children, in a stable order."""
+    names = _Names(ns)
+    root = nid(f"folder:{scenario.name}", ns)
+    yield NodeSpec(root, nid(ua.ObjectIds.ObjectsFolder), ua.ObjectIds.Organizes,
+                   ua.NodeClass.Object, names.q(scenario.name), names.t(scenario.name),
+                   ua.ObjectIds.FolderType, event_notifier=1)
+    by_building: dict[str | None, list[Device]] = defaultdict(list)
+    for device in devices:
+        by_building[device.spec.building].append(device)
+    folders: set[str] = set()
+
+    def folder(path: tuple[str, ...], display: str | None = None) -> Iterator[NodeSpec]:
+        for n in range(1, len(path) + 1):
+            sid = "/".join(path[:n])
+            if sid in folders:
+                continue
+            folders.add(sid)
+            above = "/".join(path[:n - 1])
+            parent = root if n == 1 else nid(f"folder:{scenario.name}/{above}", ns)
+            label = display if (n == len(path) and display) else path[n - 1]
+            yield NodeSpec(nid(f"folder:{scenario.name}/{sid}", ns), parent,
+                           ua.ObjectIds.Organizes, ua.NodeClass.Object, names.q(path[n - 1]),
+                           names.t(label), ua.ObjectIds.FolderType)
+
+    compound_of = {b.id: c for c in scenario.site.compounds for b in c.buildings}
+    compounds = sorted({c.id for c in compound_of.values()})
+    shard_c = shard_paths(compounds)
+    building_shards: dict[str, dict[str, tuple[str, ...]]] = {}
+    for cid in compounds:
+        bids = sorted(b for b, c in compound_of.items() if c.id == cid)
+        building_shards[cid] = shard_paths(bids)
+
+    def device_folder(building: str | None) -> tuple[str, ...]:
+        if building is None or building not in compound_of:
+            return ("unplaced",)
+        cid = compound_of[building].id
+        return (*shard_c[cid], cid, *building_shards[cid][building], building)
+
+    for building in sorted(by_building, key=lambda b: "" if b is None else b):
+        group = sorted(by_building[building], key=lambda d: d.id)
+        base = device_folder(building)
+        shards = shard_paths([d.id for d in group])
+        for device in group:
+            path = (*base, *shards[device.id])
+            yield from folder(path)
+            parent = nid(f"folder:{scenario.name}/{'/'.join(path)}", ns)
+            yield from _device_nodes(device, parent, ns, names)
+
+
+def _device_nodes(device: Device, parent: ua.NodeId, ns: int, names: _Names) -> Iterator[NodeSpec]:
+    dev_id = device_nodeid(ns, device.id)
+    yield NodeSpec(dev_id, parent, ua.ObjectIds.Organizes, ua.NodeClass.Object,
+                   names.q(device.id), names.t(device.spec.name or device.id),
+                   ua.ObjectIds.BaseObjectType, names.t(device.KIND), event_notifier=1)
+    values = device.read_all()
+    for point in device.POINTS:
+        vtype = variant_type(point)
+        nodeid = point_nodeid(ns, device.id, point.name)
+        analog = bool(point.unit) and point.dtype is not DataType.BOOL
+        access = (ua.AccessLevel.CurrentRead.mask
+                  | (ua.AccessLevel.CurrentWrite.mask if point.writable else 0))
+        yield NodeSpec(nodeid, dev_id, ua.ObjectIds.HasComponent, ua.NodeClass.Variable,
+                       names.q(point.name), names.t(point.name),
+                       ua.ObjectIds.AnalogItemType if analog else ua.ObjectIds.BaseDataVariableType,
+                       names.t(point.description) if point.description else None,
+                       to_variant(vtype, values[point.name]), nid(vtype.value), access)
+        if analog:
+            yield from _analog_properties(point, nodeid, ns, names)
+
+
+def _analog_properties(point: Point, nodeid: ua.NodeId, ns: int,
+                       names: _Names) -> Iterator[NodeSpec]:
+    code, unit_name = UNECE.get(point.unit, ("", point.unit))
+    eu = ua.EUInformation(NamespaceUri=UNECE_URI, UnitId=unece_id(code) if code else -1,
+                          DisplayName=ua.LocalizedText(point.unit),
+                          Description=ua.LocalizedText(unit_name))
+    lo, hi = point.write_range or _RAW_RANGE[point.dtype]
+    if point.write_range is None and point.dtype is not DataType.FLOAT32:
+        lo, hi = lo * point.scale, hi * point.scale
+    read = ua.AccessLevel.CurrentRead.mask
+    base = str(nodeid.Identifier)
+    yield NodeSpec(nid(f"{base}.EngineeringUnits", ns), nodeid, ua.ObjectIds.HasProperty,
+                   ua.NodeClass.Variable, names.q("EngineeringUnits", 0),
+                   names.t("EngineeringUnits"), ua.ObjectIds.PropertyType,
+                   value=ua.Variant(eu, ua.VariantType.ExtensionObject),
+                   datatype=nid(ua.ObjectIds.EUInformation), access=read)
+    yield NodeSpec(nid(f"{base}.EURange", ns), nodeid, ua.ObjectIds.HasProperty,
+                   ua.NodeClass.Variable, names.q("EURange", 0), names.t("EURange"),
+                   ua.ObjectIds.PropertyType,
+                   value=ua.Variant(ua.Range(Low=float(lo), High=float(hi)),
+                                    ua.VariantType.ExtensionObject),
+                   datatype=nid(ua.ObjectIds.Range), access=read)
+
+
+class _Shared:
+    """AttributeValues that are the same for many nodes, made once."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[object, ...], AttributeValue] = {}
+
+    def get(self, key: tuple[object, ...], variant: ua.Variant) -> AttributeValue:
+        got = self._cache.get(key)
+        if got is None:
+            got = self._cache[key] = AttributeValue(ua.DataValue(variant))
+        return got
+
+
+def materialize(aspace: AddressSpace, specs: Iterable[NodeSpec]) -> int:
+    """Put the planned nodes straight into asyncua's address space; return how many."""
+    shared = _Shared()
+    nodeclass_of: dict[ua.NodeId, ua.NodeClass] = {}
+    typedef_ids: dict[int, ua.NodeId] = {}
+    reftype_ids: dict[int, ua.NodeId] = {}
+    count = 0
+    A = ua.AttributeIds
+    V = ua.VariantType
+    for s in specs:
+        nd = NodeData(s.nodeid)
+        at = nd.attributes
+        at[A.NodeId] = AttributeValue(ua.DataValue(ua.Variant(s.nodeid, V.NodeId)))
+        at[A.NodeClass] = shared.get(("nc", s.nodeclass), ua.Variant(s.nodeclass, V.Int32))
+        at[A.BrowseName] = shared.get(("bn", s.browse.NamespaceIndex, s.browse.Name),
+                                      ua.Variant(s.browse, V.QualifiedName))
+        at[A.DisplayName] = shared.get(("dn", s.display.Text),
+                                       ua.Variant(s.display, V.LocalizedText))
+        if s.description is not None:
+            at[A.Description] = shared.get(("de", s.description.Text),
+                                           ua.Variant(s.description, V.LocalizedText))
+        at[A.WriteMask] = shared.get(("wm",), ua.Variant(0, V.UInt32))
+        at[A.UserWriteMask] = shared.get(("uwm",), ua.Variant(0, V.UInt32))
+        if s.nodeclass is ua.NodeClass.Object:
+            at[A.EventNotifier] = shared.get(("en", s.event_notifier),
+                                             ua.Variant(s.event_notifier, V.Byte))
+        else:
+            # Value is the one per-node mutable attribute; timestamps come with each push.
+            at[A.Value] = AttributeValue(ua.DataValue(s.value))
+            at[A.DataType] = shared.get(("dt", s.datatype), ua.Variant(s.datatype, V.NodeId))
+            at[A.ValueRank] = shared.get(("vr",), ua.Variant(-1, V.Int32))
+            at[A.ArrayDimensions] = shared.get(("ad",), ua.Variant([], V.UInt32, is_array=True))
+            at[A.AccessLevel] = shared.get(("al", s.access), ua.Variant(s.access, V.Byte))
+            at[A.UserAccessLevel] = shared.get(("ual", s.access), ua.Variant(s.access, V.Byte))
+            at[A.MinimumSamplingInterval] = shared.get(("msi",), ua.Variant(0.0, V.Double))
+            at[A.Historizing] = shared.get(("hi",), ua.Variant(False, V.Boolean))
+        typedef = typedef_ids.setdefault(s.typedef, nid(s.typedef))
+        reftype = reftype_ids.setdefault(s.reftype, nid(s.reftype))
+        parent_class = nodeclass_of.get(s.parent, ua.NodeClass.Object)
+        nd.references = [
+            ua.ReferenceDescription(ReferenceTypeId=reftype, IsForward=False, NodeId=s.parent,
+                                    NodeClass=parent_class),
+            ua.ReferenceDescription(ReferenceTypeId=typedef_ids.setdefault(
+                ua.ObjectIds.HasTypeDefinition, nid(ua.ObjectIds.HasTypeDefinition)),
+                IsForward=True, NodeId=typedef, NodeClass=ua.NodeClass.ObjectType
+                if s.nodeclass is ua.NodeClass.Object else ua.NodeClass.VariableType),
+        ]
+        parent = aspace[s.parent]
+        parent.references.append(ua.ReferenceDescription(
+            ReferenceTypeId=reftype, IsForward=True, NodeId=s.nodeid, NodeClass=s.nodeclass,
+            BrowseName=s.browse, DisplayName=s.display, TypeDefinition=typedef))
+        aspace[s.nodeid] = nd
+        nodeclass_of[s.nodeid] = s.nodeclass
+        count += 1
+    return count
+
+
+def index(scenario: Scenario, devices: Iterable[Device], ns: int, node_count: int) -> SpaceIndex:
+    points: dict[ua.NodeId, PointNode] = {}
+    by_point: dict[tuple[str, str], PointNode] = {}
+    device_ids: dict[str, ua.NodeId] = {}
+    for device in devices:
+        device_ids[device.id] = device_nodeid(ns, device.id)
+        for point in device.POINTS:
+            pn = PointNode(device.id, point, point_nodeid(ns, device.id, point.name),
+                           variant_type(point))
+            points[pn.nodeid] = pn
+            by_point[(device.id, point.name)] = pn
+    return SpaceIndex(ns, nid(f"folder:{scenario.name}", ns), points, by_point, device_ids,
+                      node_count)

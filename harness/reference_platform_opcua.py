@@ -1,0 +1,139 @@
+"""The reference platform's OPC UA mode: a real asyncua client doing what an alarm client does.
+
+It subscribes to AlarmConditionType events at the Server object with the scenario's publishing
+interval (`OpcUa.publishing_interval_ms`). For every activation (an event that is active and
+unacknowledged) it waits the processing delay, calls Acknowledge on the condition with the
+event's EventId, and then resolves the incident the way the Modbus platform does: writes the
+kind's resolve point (`reset`, `onsite`) after the reset or travel delay. All delays are wall
+seconds; it knows the twin only through the wire.
+
+It logs in as the first operator (or admin) user of the scenario, anonymously if there is none,
+and uses SignAndEncrypt with its own certificate when the server offers no None endpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from asyncua import Client, ua
+from asyncua.crypto.cert_gen import setup_self_signed_certificate
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+import devices
+from harness.opcua_server import OpcUaEndpoint
+from harness.opcua_space import nid
+from harness.reference_platform import PlatformStats
+from scenarios import Platform, Scenario
+
+log = logging.getLogger(__name__)
+ACKNOWLEDGE = nid(ua.ObjectIds.AcknowledgeableConditionType_Acknowledge)
+CLIENT_URI = "urn:commtwin:reference-platform"
+
+
+class OpcUaReferencePlatform:
+    def __init__(self, scenario: Scenario, endpoint: OpcUaEndpoint,
+                 settings: Platform | None = None, cert_dir: Path | None = None) -> None:
+        self.scenario = scenario
+        self.endpoint = endpoint
+        self.settings = settings or scenario.platform
+        self.cert_dir = cert_dir
+        self.stats = PlatformStats()
+        self._resolve = {d.id: {s.alarm: s.resolve_point
+                                for s in devices.KINDS[d.kind].INCIDENTS.values()
+                                if s.resolve_point}
+                         for d in scenario.devices}
+        self._handling: set[ua.NodeId] = set()
+        self._responders: set[asyncio.Task[None]] = set()
+        self._client: Client | None = None
+
+    async def _connect(self) -> Client:
+        client = Client(self.endpoint.url, timeout=5)
+        user = next((u for u in self.scenario.opcua.users if u.role in ("operator", "admin")),
+                    None)
+        if user is not None:
+            client.set_user(user.name)
+            client.set_password(user.password)
+        if "None" not in self.endpoint.security:
+            folder = self.cert_dir or Path("out") / "opcua"
+            folder.mkdir(parents=True, exist_ok=True)
+            key, cert = folder / "platform_key.pem", folder / "platform_cert.der"
+            await setup_self_signed_certificate(key, cert, CLIENT_URI, "localhost",
+                                                [ExtendedKeyUsageOID.CLIENT_AUTH],
+                                                {"commonName": "commtwin platform"})
+            client.application_uri = CLIENT_URI
+            await client.set_security_string(f"Basic256Sha256,SignAndEncrypt,{cert},{key}")
+        await client.connect()
+        return client
+
+    async def run(self, stop: asyncio.Event, subscribed: asyncio.Event | None = None) -> None:
+        """Subscribe, set `subscribed`, and react until `stop` is set."""
+        try:
+            client = self._client = await self._connect()
+        finally:
+            if subscribed is not None and self._client is None:
+                subscribed.set()  # the caller must not wait forever for a failed connect
+        try:
+            sub = await client.create_subscription(
+                self.scenario.opcua.publishing_interval_ms, self)
+            await sub.subscribe_events(client.nodes.server, ua.ObjectIds.AlarmConditionType)
+            self.stats.polls += 1
+            if subscribed is not None:
+                subscribed.set()
+            await stop.wait()
+        finally:
+            if subscribed is not None:
+                subscribed.set()
+            for task in self._responders:  # stop reacting before the session goes
+                task.cancel()
+            await asyncio.gather(*self._responders, return_exceptions=True)
+            await client.disconnect()
+
+    # -- asyncua subscription handler -----------------------------------------------------------
+    def event_notification(self, event: Any) -> None:
+        active = getattr(event, "ActiveState/Id", None)
+        acked = getattr(event, "AckedState/Id", None)
+        condition = getattr(event, "NodeId", None)
+        if not active or acked or condition is None or condition in self._handling:
+            return
+        if not self.settings.acknowledge:
+            return
+        self._handling.add(condition)
+        task = asyncio.create_task(self._respond(event, condition))
+        self._responders.add(task)
+        task.add_done_callback(self._responders.discard)
+
+    def status_change_notification(self, status: Any) -> None:
+        self.stats.error(f"subscription status {status}")
+
+    async def _respond(self, event: Any, condition: ua.NodeId) -> None:
+        try:
+            await asyncio.sleep(self.settings.ack_delay_s)
+            assert self._client is not None
+            self.stats.requests += 1
+            try:
+                await self._client.get_node(condition).call_method(
+                    ACKNOWLEDGE, ua.Variant(event.EventId, ua.VariantType.ByteString),
+                    ua.LocalizedText("acknowledged by the reference platform"))
+                self.stats.acks_sent += 1
+            except Exception as exc:  # a refused call is a finding, not a crash
+                self.stats.error(f"acknowledge {condition.to_string()}: {exc}")
+            device_id = str(event.SourceName)
+            resolve = self._resolve.get(device_id, {}).get(str(event.ConditionName))
+            if resolve is None:
+                return
+            delay = (self.settings.travel_time_s if resolve == "onsite"
+                     else self.settings.reset_delay_s)
+            await asyncio.sleep(delay)
+            node = self._client.get_node(
+                nid(f"{device_id}.{resolve}", self.endpoint.namespace_index))
+            self.stats.requests += 1
+            try:
+                await node.write_value(ua.DataValue(ua.Variant(True, ua.VariantType.Boolean)))
+                self.stats.resolutions_sent += 1
+            except Exception as exc:
+                self.stats.error(f"write {device_id}.{resolve}: {exc}")
+        finally:
+            self._handling.discard(condition)

@@ -1,0 +1,50 @@
+"""The scenario's OPC UA settings: where the server listens, which security it offers, who may
+log in and with which role.
+
+Roles (enforced by `harness.opcua_security`): `viewer` browses, reads and subscribes; `operator`
+also acknowledges alarms and writes command points; `admin` may do everything, including node
+management. Anonymous sessions get `anonymous_role`, or are refused when it is "none".
+Passwords are plain text on purpose: the twin is a rehearsal tool, its users are test accounts.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SecurityMode = Literal["None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt"]
+Role = Literal["viewer", "operator", "admin"]
+
+
+class _Frozen(BaseModel):
+    # Same contract as scenarios.model.Frozen; kept local so this module imports nothing of ours
+    # (scenarios.model imports it).
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class OpcUaUser(_Frozen):
+    name: str = Field(min_length=1)
+    password: str = Field(min_length=1)
+    role: Role
+
+
+class OpcUa(_Frozen):
+    host: str = "127.0.0.1"
+    port: int = Field(default=4840, ge=0, le=65535, description="0: any free port")
+    security: tuple[SecurityMode, ...] = Field(
+        default=("None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt"), min_length=1)
+    users: tuple[OpcUaUser, ...] = ()
+    anonymous_role: Literal["none", "viewer", "operator"] = "operator"
+    #: Wall seconds between refreshes of values computed from time (meter kWh, battery %).
+    refresh_s: float = Field(default=1.0, gt=0, le=60)
+    #: The reference platform's subscription publishing interval, wall milliseconds.
+    publishing_interval_ms: float = Field(default=50.0, ge=10.0, le=60000.0)
+
+    @model_validator(mode="after")
+    def _unique_users(self) -> OpcUa:
+        names = [u.name for u in self.users]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"user names must be unique, got {dupes} more than once")
+        return self
