@@ -11,9 +11,10 @@ def main() -> None:
     """commtwin: a digital twin of a smart community and a test harness for its platform."""
 
 
-from harness.run_cli import points, rehearse, serve  # noqa: E402
+from harness.run_cli import points, rehearse, report_command, serve  # noqa: E402
 
 main.add_command(rehearse)
+main.add_command(report_command)
 main.add_command(serve)
 main.add_command(points)
 

@@ -18,7 +18,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.acceptance import Measurement
 from harness.measure import KindStats, lifecycle_dict, summarize
+from harness.measurements import from_health
+from harness.measurements import to_json as health_json
 from harness.modbus_gateway import Endpoint, ModbusGateway
 from harness.opcua_server import OpcUaEndpoint, OpcUaServer
 from harness.reference_platform import PlatformStats, ReferencePlatform
@@ -49,11 +52,16 @@ class RunResult:
     trace_records: int = 0
     protocol: str = "modbus"
     opcua: OpcUaEndpoint | None = None
+    #: Device health over the run (camera availability, meters read): see harness.measurements.
+    health: dict[str, Measurement] = field(default_factory=dict)
+    #: How to load the scenario again (a bundled name or an absolute path), for `report`.
+    scenario_ref: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return {
             "schema": RESULTS_SCHEMA,
-            "scenario": self.scenario, "seed": self.seed, "mode": self.mode,
+            "scenario": self.scenario, "scenario_ref": self.scenario_ref or self.scenario,
+            "seed": self.seed, "mode": self.mode,
             "speed": self.speed, "simulated_s": round(self.end_s, 3),
             "wall_s": round(self.wall_s, 3), "interrupted": self.interrupted,
             "latency_clock": self.stats[0].clock if self.stats else None,
@@ -65,6 +73,7 @@ class RunResult:
             "summary": [s.as_dict() for s in self.stats],
             "incidents": [lifecycle_dict(lc) for lc in self.lifecycles],
             "trace_records": self.trace_records,
+            "health": health_json(self.health),
         }
 
 
@@ -153,7 +162,8 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
                      time.monotonic() - wall0, lifecycles, summarize(lifecycles, "wall"),
                      endpoints, ref.stats if ref else None,
                      interrupted=world.env.now < world.end_s, trace_records=len(world.trace),
-                     protocol=protocol, opcua=opcua_endpoint)
+                     protocol=protocol, opcua=opcua_endpoint,
+                     health=from_health(world, world.read_by_platform))
 
 
 def run_virtual(scenario: Scenario, seed: int | None = None,
@@ -168,7 +178,7 @@ def run_virtual(scenario: Scenario, seed: int | None = None,
     lifecycles = world.lifecycles()
     return RunResult(scenario.name, world.seed, "virtual", scenario.run.speed, world.env.now,
                      time.monotonic() - wall0, lifecycles, summarize(lifecycles, "sim"),
-                     trace_records=len(world.trace))
+                     trace_records=len(world.trace), health=from_health(world, None))
 
 
 async def _report(world: World, progress: ProgressFn, stop: asyncio.Event) -> None:

@@ -20,6 +20,7 @@ from harness.acceptance import STATUS_ZH, Measurement, Verdict, evaluate
 from harness.measure import lifecycle_dict, lifecycle_from_dict
 from harness.report_html import render_html
 from harness.report_plots import latency_plots
+from harness.rehearsal import RunResult
 from scenarios import Scenario, load
 from scenarios.acceptance import load_catalogue, load_profile
 from sim import Lifecycle
@@ -177,6 +178,13 @@ def write(doc: dict[str, Any], coverage: Any, scenario: Scenario, lifecycles: li
     paths["html"].write_text(render_html(doc, {k: out / v for k, v in images.items()}), "utf-8")
     paths["junit"].write_text(render_junit(doc), "utf-8")
     return paths
+
+
+def from_run(result: RunResult, scenario: Scenario, out: Path) -> dict[str, Path]:
+    """The report of a run that just ended (health measured in the run itself)."""
+    doc, coverage = build(scenario, result.scenario_ref or scenario.name, result.lifecycles,
+                          _run_summary(result.as_dict()), result.health)
+    return write(doc, coverage, scenario, result.lifecycles, out)
 
 
 def from_results(results_dir: Path, profile: str | None = None,

@@ -1,17 +1,18 @@
 """The run commands: `rehearse` (twin + reference platform), `serve` (twin for your platform),
-and `points` (the register map)."""
+`points` (the register map) and `report` (re-render a saved run's acceptance report)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import signal
 import sys
 from pathlib import Path
 
 import click
 
-from harness import pointlist
+from harness import pointlist, report
 from harness.console import console, endpoints_table, progress_display, results_table
 from harness.modbus_gateway import Endpoint
 from harness.opcua_server import OpcUaEndpoint
@@ -23,7 +24,7 @@ from harness.rehearsal import (
     write_endpoints,
     write_results,
 )
-from scenarios import Scenario, ScenarioError, load
+from scenarios import Scenario, ScenarioError, bundled_names, load
 
 
 def _load(name: str, duration: float | None = None, speed: float | None = None,
@@ -42,9 +43,20 @@ def _load(name: str, duration: float | None = None, speed: float | None = None,
     return scenario
 
 
-def _finish(result: RunResult, out: Path, title: str) -> None:
+def _ref(name: str) -> str:
+    """What `report` needs to load the scenario again: a bundled name or an absolute path."""
+    return name if name in bundled_names() else str(Path(name).resolve())
+
+
+def _finish(result: RunResult, out: Path, title: str, scenario: Scenario, ref: str) -> None:
+    result.scenario_ref = ref
     path = write_results(result, out)
     console.print(results_table(result.stats, title))
+    paths = report.from_run(result, scenario, out)
+    counts = json.loads(paths["json"].read_text("utf-8"))["counts"]
+    console.print(f"acceptance: [green]达标 met {counts['met']}[/] · [red]未达标 not met "
+                  f"{counts['not_met']}[/] · [yellow]需人工核验 needs evidence "
+                  f"{counts['needs_evidence']}[/]; report: {paths['html']}")
     if result.platform is not None and result.platform.errors:
         console.print(f"[yellow]platform errors: {result.platform.errors} "
                       f"(first: {result.platform.error_samples[0]})")
@@ -114,12 +126,14 @@ def rehearse(scenario: str, out: Path, speed: float | None, duration: float | No
         for proto in ("modbus", "opcua"):
             result = asyncio.run(_live(sc, True, out / proto, None, not fixed_ports, proto))
             _finish(result, out / proto,
-                    f"{sc.name}: rehearsal over {proto} (speed {result.speed:g})")
+                    f"{sc.name}: rehearsal over {proto} (speed {result.speed:g})", sc,
+                    _ref(scenario))
         return
     else:
         result = asyncio.run(_live(sc, True, out, None, not fixed_ports, protocol))
     _finish(result, out, f"{sc.name}: rehearsal ({result.mode}"
-            f"{'' if result.mode == 'virtual' else ', ' + protocol}, speed {result.speed:g})")
+            f"{'' if result.mode == 'virtual' else ', ' + protocol}, speed {result.speed:g})",
+            sc, _ref(scenario))
 
 
 @click.command()
@@ -139,7 +153,7 @@ def serve(scenario: str, out: Path, host: str | None, speed: float | None,
         result = asyncio.run(_live(sc, False, out, host, any_port, protocol))
     except OSError as exc:
         raise click.ClickException(f"cannot bind a gateway: {exc}") from None
-    _finish(result, out, f"{sc.name}: served live (speed {result.speed:g})")
+    _finish(result, out, f"{sc.name}: served live (speed {result.speed:g})", sc, _ref(scenario))
 
 
 @click.command()
@@ -150,3 +164,21 @@ def points(scenario: str, fmt: str) -> None:
     """Print the register map of every device of SCENARIO."""
     rows = pointlist.rows(_load(scenario))
     sys.stdout.write(pointlist.to_csv(rows) if fmt == "csv" else pointlist.to_markdown(rows))
+
+
+@click.command(name="report")
+@click.argument("results_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--profile", help="judge against another tier (basic, growth, benchmark) or a "
+                                "profile .toml; default: the scenario's")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="where to write the report (default: RESULTS_DIR)")
+def report_command(results_dir: Path, profile: str | None, out: Path | None) -> None:
+    """Re-render the acceptance report of a saved run (RESULTS_DIR/results.json)."""
+    if not (results_dir / "results.json").exists():
+        raise click.ClickException(f"{results_dir}: no results.json (run `commtwin rehearse`)")
+    try:
+        paths = report.from_results(results_dir, profile, out)
+    except ScenarioError as exc:
+        raise click.ClickException(str(exc)) from None
+    for kind, path in paths.items():
+        console.print(f"{kind:>5}: {path}")

@@ -52,6 +52,8 @@ class World:
         self.faults.listeners.append(self._record_fault)
         faults.start(self.env, scenario, self.devices, self.seed, self.faults)
         self.clock: LiveClock | None = None
+        #: Devices the platform read at least once (device health: meters actually read).
+        self.read_by_platform: set[str] = set()
 
     # -- running ------------------------------------------------------------------------------
     def run_virtual(self, until_s: float | None = None) -> None:
@@ -83,6 +85,7 @@ class World:
 
     def note_read(self, device_id: str, names: Iterable[str], wall_ns: int | None = None) -> None:
         """The platform read these points of a device now (marks incidents observed)."""
+        self.read_by_platform.add(device_id)
         self.tracker.read_by_platform(self.devices[device_id], set(names), self.env.now, wall_ns)
 
     # -- internals ----------------------------------------------------------------------------
