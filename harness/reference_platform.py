@@ -1,4 +1,4 @@
-"""The built-in reference platform: a real pymodbus client that does what a monitoring platform does.
+"""The built-in reference platform: a real pymodbus client doing what a monitoring platform does.
 
 Per gateway it polls every unit at a set interval, reading each table's span of the published
 point map (the same map `commtwin points` prints), decodes it with the shared codec, and reacts to

@@ -18,9 +18,9 @@ from typing import Any
 from harness import measurements as M
 from harness.acceptance import STATUS_ZH, Measurement, Verdict, evaluate
 from harness.measure import lifecycle_dict, lifecycle_from_dict
+from harness.rehearsal import RunResult
 from harness.report_html import render_html
 from harness.report_plots import latency_plots
-from harness.rehearsal import RunResult
 from scenarios import Scenario, load
 from scenarios.acceptance import load_catalogue, load_profile
 from sim import Lifecycle
