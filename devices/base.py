@@ -66,6 +66,10 @@ class Device:
     KIND: ClassVar[str]
     POINTS: ClassVar[tuple[Point, ...]]
     ALARMS: ClassVar[tuple[str, ...]] = ()
+    #: How often the device refreshes the values it computes (simulated seconds): protocol
+    #: faces may serve the same sample within one period, as a real meter's registers update
+    #: once per metrology cycle. Stored points (alarms, writes) are never held back.
+    REFRESH_S: ClassVar[float] = 1.0
     INCIDENTS: ClassVar[dict[str, IncidentSpec]] = {}
 
     def __init__(self, env: simpy.Environment, spec: DeviceSpec, rng: np.random.Generator) -> None:

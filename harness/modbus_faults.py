@@ -20,7 +20,6 @@ Everything else goes to pymodbus' normal handling (and the gateway's `action` ho
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -45,6 +44,9 @@ class Verdict:
     exception: int | None = None
 
 
+_PASS = Verdict()
+
+
 @dataclass
 class FaultPolicy:
     gateway: str
@@ -60,14 +62,14 @@ class FaultPolicy:
                 and function_code in _REGISTER_READS and count > q.max_registers_per_read):
             return Verdict(exception=q.over_limit_exception)
         if self.faults is None:
-            return Verdict()
+            return _PASS
         self.sync()
         active: list[ActiveFault] = [*self.faults.active(self.gateway)]
         device = self.units.get(unit)
         if device is not None:
             active += self.faults.active(device)
         if not active:
-            return Verdict()
+            return _PASS  # the common case, on every request: no allocation
         kinds = {f.kind for f in active}
         if "offline" in kinds:
             return Verdict(silent=True)
@@ -100,7 +102,10 @@ class _Handler(ServerRequestHandler):
         if pdu is None:
             return
         lock = self.server.serial_lock
-        async with lock if lock is not None else contextlib.nullcontext():
+        if lock is None:
+            await self._handle(pdu, addr)
+            return
+        async with lock:
             await self._handle(pdu, addr)
 
     async def _handle(self, pdu: ModbusPDU, addr: tuple | None) -> None:

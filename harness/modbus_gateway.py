@@ -22,7 +22,7 @@ from pymodbus.framer import FramerType
 from pymodbus.simulator import DataType as SimType
 from pymodbus.simulator import SimData, SimDevice
 
-from devices import CodecError, Device, WordOrder, check_write
+from devices import CodecError, Device, Table, WordOrder, check_write
 from harness.modbus_faults import FaultPolicy, FaultyTcpServer
 from harness.modbus_map import FC_TABLE, TABLE_ORDER, TableMap, WriteRefused, table_maps
 from scenarios import Gateway
@@ -62,6 +62,15 @@ class ModbusGateway:
                                   {u: d.id for u, d in self.devices.items()}, world.sync)
         self.requests = 0
         self.exceptions = 0
+        # Register images of recent reads, valid while the device's stored points are unchanged
+        # (version) and within one of its register refresh periods (see Device.REFRESH_S).
+        self._versions: dict[str, int] = dict.fromkeys((d.id for d in self.devices.values()), 0)
+        self._images: dict[tuple[str, Table, int, int], tuple[tuple[int, int], list[int]]] = {}
+        for d in self.devices.values():
+            d.observe(self._bump)
+
+    def _bump(self, device: Device, name: str, value: object, now: float) -> None:
+        self._versions[device.id] += 1
 
     def _sim_device(self, unit: int) -> SimDevice:
         maps = self._maps[unit]
@@ -123,13 +132,25 @@ class ModbusGateway:
               image: list[int]) -> ExcCodes | None:
         if tmap.table.is_bit and address not in tmap.by_address:
             return self._refuse(ExcCodes.ILLEGAL_ADDRESS)
-        # Compute only the points this request touches: a value computed on read costs
-        # nothing unless someone reads it.
         names = tmap.points_in(address, count)
-        try:
-            tmap.fill(image, start, {n: device.read(n) for n in names}, self.word_order)
-        except CodecError:
-            return self._refuse(ExcCodes.DEVICE_FAILURE)
+        lo = (address // 16 if tmap.table.is_bit else address) - start
+        key = (device.id, tmap.table, address, count)
+        # A device refreshes its registers every REFRESH_S simulated seconds (a meter's
+        # metrology cycle), as real ones do; an event (alarm, write) shows at once.
+        stamp = (self._versions[device.id], int(self.world.env.now // device.REFRESH_S))
+        cached = self._images.get(key)
+        if cached is not None and cached[0] == stamp:
+            image[lo:lo + count] = cached[1]
+        else:
+            # Compute only the points this request touches: a value computed on read costs
+            # nothing unless someone reads it.
+            try:
+                tmap.fill(image, start, {n: device.read(n) for n in names}, self.word_order)
+            except CodecError:
+                return self._refuse(ExcCodes.DEVICE_FAILURE)
+            if len(self._images) > 10_000:  # a client scanning every address/count pair
+                self._images.clear()
+            self._images[key] = (stamp, image[lo:lo + count])
         self.world.note_read(device.id, names, time.monotonic_ns())
         return None
 

@@ -50,6 +50,10 @@ class TableMap:
         # (point, first address, end address): computed once, read on every request.
         return tuple((p, p.address, p.address + p.count) for p in self.points)
 
+    @functools.cached_property
+    def _points_in_cache(self) -> dict[tuple[int, int], list[str]]:
+        return {}
+
     def sim_blocks(self) -> list[SimData]:
         """pymodbus blocks: mapped addresses valid, gaps invalid (exception 02)."""
         if self.table.is_bit:
@@ -88,6 +92,16 @@ class TableMap:
 
     def points_in(self, address: int, count: int) -> list[str]:
         """Names of the points a read of `count` units at `address` touches."""
+        # A platform polls the same few spans over and over: answer those from a table.
+        key = (address, count)
+        names = self._points_in_cache.get(key)
+        if names is None:
+            names = self._points_in(address, count)
+            if len(self._points_in_cache) < 4096:
+                self._points_in_cache[key] = names
+        return names
+
+    def _points_in(self, address: int, count: int) -> list[str]:
         if self.table.is_bit:
             # pymodbus passes the word count for bit reads; every bit of those words was sent.
             lo, hi = (address // 16) * 16, (address // 16 + count) * 16

@@ -72,3 +72,34 @@ async def test_bad_requests_answer_modbus_exceptions(live, request_, code) -> No
     assert rr.exception_code == code
     again = await client.read_input_registers(0, count=2, device_id=3)  # the server lives on
     assert not again.isError()
+
+
+async def test_a_device_refreshes_computed_registers_per_period_but_events_at_once() -> None:
+    # speed 1: a meter's 1 s register refresh period is one wall second
+    world = World(from_dict(tiny_dict(duration_s=3600.0, speed=1.0)))
+    clock = world.live_clock()
+    gateway = ModbusGateway(world, world.scenario.gateways[0], port=0)
+    endpoint = await gateway.start()
+    clock.start()
+    client = AsyncModbusTcpClient("127.0.0.1", port=endpoint.port, timeout=2, retries=0)
+    await client.connect()
+    try:
+        meter = world.devices["meter"]
+        samples: list[float] = []
+        power = meter._computed["power_kw"]
+        meter._computed["power_kw"] = lambda now: samples.append(now) or power(now)
+        await asyncio.sleep(1.0 - (world.sync() % 1.0) + 0.05)  # just past a period boundary
+        a = await client.read_input_registers(2, count=2, device_id=3)   # power, float32
+        b = await client.read_input_registers(2, count=2, device_id=3)
+        assert a.registers == b.registers
+        assert len(samples) == 1  # one sample per refresh period, as a real meter's registers
+        await asyncio.sleep(1.0)
+        await client.read_input_registers(2, count=2, device_id=3)
+        assert len(samples) == 2 and samples[1] - samples[0] >= 1.0
+        before = await client.read_discrete_inputs(0, count=1, device_id=1)
+        world.devices["fire"].inject("fire_alarm", None)  # an event: never held back
+        after = await client.read_discrete_inputs(0, count=1, device_id=1)
+        assert (before.bits[0], after.bits[0]) == (False, True)
+    finally:
+        client.close()
+        await gateway.stop()
