@@ -72,7 +72,8 @@ def test_html_renders_in_headless_chromium(demo_report: Path, tmp_path: Path) ->
              "--enable-logging=stderr", "--v=0"]
     page = (demo_report / "report.html").as_uri()
     shot = tmp_path / "report.png"
-    run = subprocess.run([*flags, "--window-size=1300,2400", f"--screenshot={shot}", page],
+    # tall enough for the whole page: the table, the maps and the latency plots
+    run = subprocess.run([*flags, "--window-size=1300,9000", f"--screenshot={shot}", page],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "Uncaught" not in run.stderr and ":CONSOLE(" not in run.stderr
@@ -80,7 +81,8 @@ def test_html_renders_in_headless_chromium(demo_report: Path, tmp_path: Path) ->
     dom = subprocess.run([*flags, "--dump-dom", page], capture_output=True, text=True,
                          timeout=120).stdout
     assert dom.count("<tr class=") == 28
-    assert dom.count("<img ") >= 5
+    assert dom.count("<img ") >= 7  # five maps, the latency histograms and CDFs
+    assert 'id="latency_cdf"' in dom and 'id="rsrp"' in dom
 
 
 def test_report_command_rerenders_a_saved_run_with_another_tier(tmp_path: Path) -> None:
