@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from scenarios.acceptance import TIERS, load_profile
 from scenarios.errors import Problem, ScenarioError, format_path
 from scenarios.model import INCIDENT_DEVICE_KIND, Scenario
 
@@ -144,6 +145,7 @@ def validate(s: Scenario) -> list[Problem]:
             problems.append(Problem(f"incidents.clear_after_s.{kind}", secs, "must be > 0"))
     problems.extend(_site_feature_problems(s))
     problems.extend(_device_catalogue_problems(s))
+    problems.extend(_acceptance_problems(s))
     return problems
 
 
@@ -301,3 +303,20 @@ def _device_catalogue_problems(s: Scenario) -> list[Problem]:
                                     "one quirks entry per gateway"))
         seen.add(q.gateway)
     return problems
+
+
+def _acceptance_problems(s: Scenario) -> list[Problem]:
+    """The tier profile must exist and overrides must name its thresholds."""
+    name = s.acceptance.profile
+    if name not in TIERS and not name.endswith(".toml"):
+        return [Problem("acceptance.profile", name,
+                        f"must be one of {', '.join(TIERS)} or a .toml file")]
+    if not s.acceptance.overrides:
+        return []
+    try:
+        known = load_profile(name).thresholds
+    except ScenarioError as exc:
+        return [Problem("acceptance.profile", name, f"unusable: {exc}")]
+    return [Problem(f"acceptance.overrides.{key}", value,
+                    f"no such threshold (known: {', '.join(sorted(known))})")
+            for key, value in s.acceptance.overrides.items() if key not in known]

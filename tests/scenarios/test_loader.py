@@ -135,3 +135,31 @@ def test_round_trip_through_a_file(tmp_path: Path) -> None:
     assert [d.id for d in s.devices] == ["fire", "call", "meter"]
     with pytest.raises(Exception, match="frozen"):
         s.run.seed = 5  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("acceptance,path,rule", [
+    ({"profile": "gold"}, "acceptance.profile", "must be one of basic, growth, benchmark"),
+    ({"overrides": {"mobile_5g_typo": 0.95}}, "acceptance.overrides.mobile_5g_typo",
+     "no such threshold"),
+])
+def test_acceptance_section_is_checked(acceptance: dict[str, Any], path: str, rule: str) -> None:
+    doc = demo_dict()
+    doc["acceptance"] = acceptance
+    with pytest.raises(ScenarioError) as err:
+        from_dict(doc, file="demo.toml")
+    assert path in err.value.paths and rule in str(err.value)
+
+
+def test_a_threshold_override_changes_the_verdict() -> None:
+    from harness.acceptance import Measurement, evaluate
+    from scenarios.acceptance import load_catalogue, load_profile
+
+    doc = demo_dict()
+    doc["acceptance"] = {"profile": "basic", "overrides": {"mobile_5g": 0.95}}
+    scenario = from_dict(doc)
+    profile = load_profile(scenario.acceptance.profile).with_overrides(
+        scenario.acceptance.overrides)
+    (v,) = [v for v in evaluate(load_catalogue(), profile,
+                                {"geometry.mobile_5g": Measurement(0.92)})
+            if v.indicator.number == 2]
+    assert v.status == "not_met" and "95%" in v.standard_en
