@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 
 
@@ -9,6 +11,10 @@ import click
 @click.version_option(package_name="commtwin")
 def main() -> None:
     """commtwin: a digital twin of a smart community and a test harness for its platform."""
+    # The libraries' own chatter (asyncua's revised subscription values, pymodbus' per-request
+    # debug) would drown the progress display; their errors still show.
+    logging.getLogger("asyncua").setLevel(logging.ERROR)
+    logging.getLogger("pymodbus").setLevel(logging.ERROR)
 
 
 from harness.run_cli import points, rehearse, report_command, serve  # noqa: E402
