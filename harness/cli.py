@@ -28,3 +28,7 @@ from harness.coverage import coverage, generate  # noqa: E402
 
 main.add_command(coverage)
 main.add_command(generate)
+
+from harness.gis_cli import import_geojson  # noqa: E402
+
+main.add_command(import_geojson)
