@@ -68,7 +68,11 @@ def latency_plots(lifecycles: list[Lifecycle], clock: str, out: Path,
     ax.set_ylabel("share of incidents answered")
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    else:  # a platform that answered nothing: say so rather than draw an empty legend
+        ax.text(0.5, 0.5, "no incident was acknowledged", ha="center", va="center",
+                transform=ax.transAxes, color="#c44e52")
     ax.set_title("Response latency, cumulative")
     fig.tight_layout()
     cdf = out / "latency_cdf.png"
