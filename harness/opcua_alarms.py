@@ -150,12 +150,9 @@ class Conditions:
 
     # -- methods ----------------------------------------------------------------------------------
     async def acknowledge(self, parent: ua.NodeId, *args: Any) -> ua.StatusCode:
-        cond = self._by_id.get(parent)
-        if cond is None:
-            return status(ua.StatusCodes.BadNodeIdInvalid)
-        refused = self._check_event_id(cond, args)
-        if refused is not None:
-            return refused
+        cond = self._condition(parent, args)
+        if isinstance(cond, ua.StatusCode):
+            return cond
         if cond.acked:
             return status(ua.StatusCodes.BadConditionBranchAlreadyAcked)
         if not cond.active:
@@ -170,12 +167,9 @@ class Conditions:
         return ua.StatusCode()
 
     async def confirm(self, parent: ua.NodeId, *args: Any) -> ua.StatusCode:
-        cond = self._by_id.get(parent)
-        if cond is None:
-            return status(ua.StatusCodes.BadNodeIdInvalid)
-        refused = self._check_event_id(cond, args)
-        if refused is not None:
-            return refused
+        cond = self._condition(parent, args)
+        if isinstance(cond, ua.StatusCode):
+            return cond
         if cond.confirmed:
             return status(ua.StatusCodes.BadConditionBranchAlreadyConfirmed)
         if cond.active or not cond.acked:
@@ -184,13 +178,18 @@ class Conditions:
         await self._emit(copy.copy(cond), cond, f"{cond.device_id}: {cond.alarm} confirmed")
         return ua.StatusCode()
 
-    def _check_event_id(self, cond: _Condition, args: tuple[Any, ...]) -> ua.StatusCode | None:
+    def _condition(self, parent: ua.NodeId, args: tuple[Any, ...]) -> _Condition | ua.StatusCode:
+        """The condition a method call names, or the status refusing it (unknown node or
+        EventId: both methods take the EventId of the event being answered)."""
+        cond = self._by_id.get(parent)
+        if cond is None:
+            return status(ua.StatusCodes.BadNodeIdInvalid)
         if not args:
             return status(ua.StatusCodes.BadArgumentsMissing)
         raw = args[0].Value if isinstance(args[0], ua.Variant) else args[0]
         if not isinstance(raw, bytes) or raw not in cond.event_ids:
             return status(ua.StatusCodes.BadEventIdUnknown)
-        return None
+        return cond
 
     # -- events ---------------------------------------------------------------------------------
     async def _emit(self, state: _Condition, cond: _Condition, text: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from harness import measurements as M
 from harness.acceptance import STATUS_ZH, Measurement, Verdict, evaluate
+from harness.coverage_maps import all_maps
 from harness.measure import lifecycle_dict, lifecycle_from_dict
 from harness.rehearsal import RunResult
 from harness.report_html import render_html
@@ -162,8 +163,6 @@ def render_junit(doc: dict[str, Any]) -> str:
 def write(doc: dict[str, Any], coverage: Any, scenario: Scenario, lifecycles: list[Lifecycle],
           out: Path) -> dict[str, Path]:
     """Write report.json, report.md, report.html (self-contained) and junit.xml into `out`."""
-    from harness.coverage_maps import all_maps
-
     out.mkdir(parents=True, exist_ok=True)
     img_dir = out / "img"
     pictures = all_maps(coverage, scenario, img_dir)

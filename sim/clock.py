@@ -28,7 +28,6 @@ class LiveClock:
         self._max_tick_s = max_tick_s
         self._t0: float | None = None
         self._sim0 = env.now
-        self.lateness_s: list[float] = []  # how late each wake-up was, for the record
         self._resolution_sim_s = resolution_s * speed
 
     def start(self) -> None:
@@ -71,7 +70,5 @@ class LiveClock:
             wait_s = self._max_tick_s if due == float("inf") else (due - self.env.now) / self.speed
             wait_s = min(max(wait_s, 0.0), self._max_tick_s,
                          (self.end_s - self.env.now) / self.speed)
-            planned = self._monotonic() + wait_s
             await asyncio.sleep(wait_s)
-            self.lateness_s.append(max(0.0, self._monotonic() - planned))
         self.sync()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -11,6 +15,8 @@ from hypothesis import strategies as st
 from scenarios import Scenario, from_dict
 from sim import World, stream
 from tests.conftest import demo_dict, tiny_dict
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def trace_of(scenario: Scenario, seed: int) -> list[str]:
@@ -46,8 +52,13 @@ def test_adding_a_device_changes_no_other_devices_draws() -> None:
 
 
 def test_streams_are_stable_across_processes() -> None:
-    # blake2b of the scope name, not Python's salted hash(): same draws in every process.
-    assert stream(3, "device/x").integers(1 << 30) == stream(3, "device/x").integers(1 << 30)
+    # blake2b of the scope name, not Python's salted hash(): same draws in every process,
+    # whatever PYTHONHASHSEED says.
+    code = "from sim import stream; print(stream(3, 'device/x').integers(1 << 30))"
+    draws = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, env={**os.environ, "PYTHONHASHSEED": str(salt)},
+                            cwd=ROOT).stdout.strip() for salt in (1, 2)}
+    assert draws == {str(stream(3, "device/x").integers(1 << 30))}
     assert stream(3, "device/x").integers(1 << 30) != stream(3, "device/y").integers(1 << 30)
 
 
