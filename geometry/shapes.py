@@ -17,7 +17,8 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from scenarios.model import Point2, Site
+from scenarios.base import Point2
+from scenarios.model import Site
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]

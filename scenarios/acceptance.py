@@ -17,8 +17,9 @@ from typing import Literal
 
 from pydantic import Field, ValidationError
 
+from scenarios.base import Frozen
 from scenarios.errors import Problem, ScenarioError, format_path
-from scenarios.model import Acceptance, Frozen
+from scenarios.model import Acceptance
 
 Method = Literal["G", "L", "D", "M", "E"]
 TIERS = ("basic", "growth", "benchmark")

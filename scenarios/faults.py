@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from scenarios.base import Frozen
 
 FaultKind = Literal["offline", "slow", "exception", "drop_connection", "stuck", "drift",
                     "bad_sensor"]
@@ -20,11 +22,7 @@ FaultKind = Literal["offline", "slow", "exception", "drop_connection", "stuck", 
 DEVICE_ONLY_KINDS = frozenset({"stuck", "drift", "bad_sensor"})
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class FaultParams(_Frozen):
+class FaultParams(Frozen):
     duration: float = Field(default=300.0, gt=0, description="simulated seconds")
     delay_ms: float = Field(default=1000.0, ge=0, description="slow: wall ms added per answer")
     code: Literal[1, 2, 3, 4, 5, 6, 10, 11] = Field(
@@ -46,7 +44,7 @@ class RandomFault(FaultParams):
     device_kind: str | None = None
 
 
-class GatewayQuirks(_Frozen):
+class GatewayQuirks(Frozen):
     gateway: str = Field(min_length=1)
     max_connections: int | None = Field(default=None, ge=1,
                                         description="further connections are closed at once")
@@ -57,7 +55,7 @@ class GatewayQuirks(_Frozen):
                                "devices) or 02 illegal address")
 
 
-class Faults(_Frozen):
+class Faults(Frozen):
     scripted: tuple[ScriptedFault, ...] = ()
     random: tuple[RandomFault, ...] = ()
     quirks: tuple[GatewayQuirks, ...] = ()

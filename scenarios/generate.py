@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 import tomli_w
 
+from scenarios.base import LatLon
 from scenarios.geojson import LocalFrame
 from scenarios.loader import from_dict
-from scenarios.model import LatLon, Scenario
+from scenarios.model import Scenario
 
 SLOT_X, SLOT_Y = 80.0, 50.0      # building slot pitch inside a compound, m
 COLS, ROWS = 3, 4                # building slots per compound

@@ -25,8 +25,9 @@ import numpy.typing as npt
 from pydantic import ValidationError
 from pyproj import Transformer
 
+from scenarios.base import LatLon
 from scenarios.errors import Problem, ScenarioError
-from scenarios.model import Building, LatLon, Site
+from scenarios.model import Building, Site
 from scenarios.site_features import KeyLocation, Path
 
 _KEY_KINDS = ("compound_entrance", "parking_entrance", "main_road", "fire_lane")

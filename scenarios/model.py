@@ -12,9 +12,27 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from scenarios.base import Frozen, LatLon, Point2
 from scenarios.faults import Faults
+from scenarios.opcua import OpcUa
+from scenarios.site_features import (
+    BookCorner,
+    Camera,
+    CellSite,
+    FiberDrop,
+    FireDetector,
+    HouseholdMeters,
+    KeyLocation,
+    Light,
+    Olt,
+    Path,
+    PublicArea,
+    Splitter,
+    SportsGround,
+    TvService,
+)
 
 SCHEMA_VERSION = 1
 
@@ -58,20 +76,6 @@ INCIDENT_DEVICE_KIND: dict[str, str] = {
     "garbage_full": "garbage_station",
 }
 
-Point2 = tuple[float, float]
-
-
-class Frozen(BaseModel):
-    """Base of every scenario model: immutable, and unknown keys are errors."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class LatLon(Frozen):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-
-
 class Building(Frozen):
     id: str = Field(min_length=1)
     name: str = ""
@@ -88,25 +92,6 @@ class Compound(Frozen):
     name: str = ""
     boundary: tuple[Point2, ...] = Field(min_length=3)
     buildings: tuple[Building, ...] = ()
-
-
-# Imported here, after Frozen, because the feature models subclass it.
-from scenarios.site_features import (  # noqa: E402
-    BookCorner,
-    Camera,
-    CellSite,
-    FiberDrop,
-    FireDetector,
-    HouseholdMeters,
-    KeyLocation,
-    Light,
-    Olt,
-    Path,
-    PublicArea,
-    Splitter,
-    SportsGround,
-    TvService,
-)
 
 
 class Site(Frozen):
@@ -198,9 +183,6 @@ class Platform(Frozen):
     reset_delay_s: float = Field(default=5.0, ge=0)
     travel_time_s: float = Field(default=10.0, ge=0)
     acknowledge: bool = True
-
-
-from scenarios.opcua import OpcUa  # noqa: E402
 
 
 class Acceptance(Frozen):

@@ -11,25 +11,21 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from scenarios.base import Frozen
 
 SecurityMode = Literal["None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt"]
 Role = Literal["viewer", "operator", "admin"]
 
 
-class _Frozen(BaseModel):
-    # Same contract as scenarios.model.Frozen; kept local so this module imports nothing of ours
-    # (scenarios.model imports it).
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class OpcUaUser(_Frozen):
+class OpcUaUser(Frozen):
     name: str = Field(min_length=1)
     password: str = Field(min_length=1)
     role: Role
 
 
-class OpcUa(_Frozen):
+class OpcUa(Frozen):
     host: str = "127.0.0.1"
     port: int = Field(default=4840, ge=0, le=65535, description="0: any free port")
     security: tuple[SecurityMode, ...] = Field(

@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from scenarios.model import Frozen, LatLon, Point2
+from scenarios.base import Frozen, LatLon, Point2
 
 KeyLocationKind = Literal["compound_entrance", "parking_entrance", "main_road", "fire_lane"]
 PonClass = Literal["GPON-B+", "GPON-C+", "XGS-PON-N1", "XGS-PON-N2", "XGS-PON-E1"]

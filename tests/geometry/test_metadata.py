@@ -8,8 +8,8 @@ from sitekit import scenario
 
 from geometry.indicators import video_metadata
 from geometry.metadata import check_records, gb_id_problems
+from scenarios.base import LatLon
 from scenarios.geojson import LocalFrame
-from scenarios.model import LatLon
 
 GOOD = "37172300" + "01" + "132" + "7" + "000001"
 

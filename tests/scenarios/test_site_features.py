@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenarios import ScenarioError, from_dict
+from scenarios.base import LatLon
 from scenarios.geojson import LocalFrame, merge_features, read_features
-from scenarios.model import LatLon
 
 ORIGIN = {"lat": 34.953, "lon": 115.889}
 
