@@ -27,7 +27,7 @@ from pymodbus.simulator import SimData, SimDevice
 
 from devices import Access, DataType, Point, Table
 from devices.electricity_meter import ElectricityMeter
-from harness.modbus_gateway import ModbusGateway
+from harness.faces.modbus.gateway import ModbusGateway
 from scenarios import from_dict
 from sim import World
 

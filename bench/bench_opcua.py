@@ -2,7 +2,7 @@
 latency against the publishing interval.
 
 Build: for ~10k, ~50k and ~150k variables (communities from `scenarios.generate`), the twin's
-direct builder (`harness.opcua_space.materialize`) against asyncua's sharded bulk path
+direct builder (`harness.faces.opcua.space.materialize`) against asyncua's sharded bulk path
 (`iserver.isession.add_nodes` with the same planned nodes, same shard folders, batches of 1,000),
 each in a fresh process so RSS deltas do not mix; `total_s` includes making the plan (in both
 paths). Also the whole `OpcUaServer.start()` of the 10,000-household community, with the ns0 cache
@@ -69,8 +69,8 @@ def _add_nodes_items(specs: list[Any]) -> list[Any]:
 async def _build_one(method: str, households: int, cache: Path) -> dict[str, Any]:
     from asyncua import Server
 
-    from harness import opcua_space
-    from harness.opcua_server import _Ns0Cache
+    from harness.faces.opcua import space as opcua_space
+    from harness.faces.opcua.server import _Ns0Cache
     from scenarios.generate import generate
     from sim import World
 
@@ -104,7 +104,7 @@ async def _build_one(method: str, households: int, cache: Path) -> dict[str, Any
 
 
 async def _start_one(households: int, out: Path) -> dict[str, Any]:
-    from harness.opcua_server import OpcUaServer
+    from harness.faces.opcua.server import OpcUaServer
     from scenarios.generate import generate
     from sim import World
 
@@ -132,7 +132,7 @@ async def _start_one(households: int, out: Path) -> dict[str, Any]:
 async def _init_one(cache: Path | None) -> dict[str, Any]:
     from asyncua import Server
 
-    from harness.opcua_server import _Ns0Cache
+    from harness.faces.opcua.server import _Ns0Cache
     server = Server()
     ns0 = _Ns0Cache(cache) if cache else None
     t0 = time.perf_counter()
@@ -147,7 +147,7 @@ async def _latency(publishing_ms: float, changes: int = 400) -> dict[str, Any]:
     from asyncua import Client, ua
 
     import scenarios
-    from harness.opcua_server import OpcUaServer
+    from harness.faces.opcua.server import OpcUaServer
     from sim import World
 
     sc = scenarios.load("demo")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.acceptance import Measurement, evaluate
+from harness.evidence.judge import Measurement, evaluate
 from scenarios.acceptance import load_catalogue, load_profile, standard_text
 
 CATALOGUE = load_catalogue()

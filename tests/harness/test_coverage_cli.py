@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from harness.coverage import coverage, generate
+from harness.cli.coverage import coverage, generate
 from scenarios import load
 
 

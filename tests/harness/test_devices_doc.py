@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import devices
-from harness.pointlist import DOC_PATH, kinds_markdown
+from harness.contract.pointlist import DOC_PATH, kinds_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_devices_doc_is_up_to_date() -> None:
     committed = (ROOT / DOC_PATH).read_text(encoding="utf-8")
-    assert committed == kinds_markdown(), "run: python -m harness.pointlist"
+    assert committed == kinds_markdown(), "run: python -m harness.contract.pointlist"
 
 
 def test_every_kind_and_point_is_documented() -> None:

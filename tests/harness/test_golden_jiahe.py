@@ -13,8 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from harness import measurements as M
 from harness import report
+from harness.evidence.health import from_health
 from scenarios import Scenario, from_dict, load
 from sim import World
 
@@ -27,7 +27,7 @@ def virtual_report(scenario: Scenario) -> dict[str, Any]:
     run = {"mode": "virtual", "seed": world.seed, "simulated_s": world.env.now,
            "latency_clock": "sim"}
     doc, _ = report.build(scenario, scenario.name, world.lifecycles(), run,
-                          M.from_health(world, None))
+                          from_health(world, None))
     return doc
 
 

@@ -12,7 +12,7 @@ import pytest
 from pymodbus.client import AsyncModbusTcpClient
 from pymodbus.exceptions import ModbusException
 
-from harness.modbus_gateway import ModbusGateway
+from harness.faces.modbus.gateway import ModbusGateway
 from scenarios import from_dict
 from sim import World
 from tests.conftest import tiny_dict

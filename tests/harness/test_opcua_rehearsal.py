@@ -9,7 +9,8 @@ from pathlib import Path
 
 from _opcua_support import scenario
 
-from harness.rehearsal import run_live, write_results
+from harness.cli.session import run_live
+from harness.evidence import write_results
 from scenarios import Platform, Run, ScriptedIncident
 
 FIRES = (("N1-fire", 20.0), ("S1-fire", 60.0), ("N2-fire", 100.0))
@@ -26,8 +27,9 @@ def test_the_opcua_platform_acknowledges_every_fire_alarm(tmp_path: Path) -> Non
         (d, "fire_alarm") for d, _ in FIRES)
     for lc in result.lifecycles:
         assert lc.missed == (), lc
-    assert result.platform is not None and result.platform.errors == 0
-    assert result.platform.acks_sent == 3 and result.platform.resolutions_sent == 3
+    assert result.platform is not None and result.platform["errors"] == 0
+    assert result.platform["acks_sent"] == 3 and result.platform["resolutions_sent"] == 3
     saved = json.loads(write_results(result, tmp_path).read_text())
-    assert saved["protocol"] == "opcua" and saved["endpoints"] == []
+    # one face served, so one endpoint, also under "opcua" where OPC UA clients look for it
+    assert saved["protocol"] == "opcua" and saved["endpoints"] == [saved["opcua"]]
     assert saved["opcua"]["url"].startswith("opc.tcp://127.0.0.1:")

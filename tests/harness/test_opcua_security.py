@@ -10,8 +10,8 @@ import pytest_asyncio
 from _opcua_support import client, scenario, secure_client
 from asyncua import ua
 
-from harness.opcua_security import ensure_certificate
-from harness.opcua_server import OpcUaServer
+from harness.faces.opcua.security import ensure_certificate
+from harness.faces.opcua.server import OpcUaServer
 from sim import World
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

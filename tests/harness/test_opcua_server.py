@@ -15,7 +15,7 @@ from asyncua import ua
 from asyncua.ua.uaerrors import BadUserAccessDenied
 
 from devices import KINDS
-from harness.opcua_server import OpcUaServer
+from harness.faces.opcua.server import OpcUaServer
 from scenarios import ScriptedIncident
 from sim import World
 

@@ -13,8 +13,9 @@ from click.testing import CliRunner
 from pymodbus.client import AsyncModbusTcpClient
 
 from harness.cli import main
-from harness.modbus_gateway import Endpoint
-from harness.rehearsal import run_live, write_results
+from harness.cli.session import run_live
+from harness.contract import Endpoint
+from harness.evidence import write_results
 from scenarios import Scenario, from_dict, load
 from tests.conftest import tiny_dict
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import xmlschema
 
-from harness import measurements as M
 from harness import report
+from harness.evidence.health import from_health
 from scenarios import load
 from sim import World
 
@@ -26,7 +26,7 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lifecycles = world.lifecycles()
     run = {"mode": "virtual", "seed": world.seed, "simulated_s": world.env.now,
            "latency_clock": "sim"}
-    doc, coverage = report.build(scenario, "demo", lifecycles, run, M.from_health(world, None))
+    doc, coverage = report.build(scenario, "demo", lifecycles, run, from_health(world, None))
     out = tmp_path_factory.mktemp("report")
     report.write(doc, coverage, scenario, lifecycles, out)
     return out

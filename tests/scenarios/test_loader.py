@@ -151,7 +151,7 @@ def test_acceptance_section_is_checked(acceptance: dict[str, Any], path: str, ru
 
 
 def test_a_threshold_override_changes_the_verdict() -> None:
-    from harness.acceptance import Measurement, evaluate
+    from harness.evidence.judge import Measurement, evaluate
     from scenarios.acceptance import load_catalogue, load_profile
 
     doc = demo_dict()

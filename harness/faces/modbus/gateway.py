@@ -6,7 +6,7 @@ bringing the world up to the present) and tell the world which points the platfo
 are decoded through the point map and handed to the world as SimPy events before pymodbus reads
 them back. Bad requests answer Modbus exceptions (02 unmapped / read-only, 03 bad value,
 04 unencodable value, 0B unknown unit) and never stop the server. The scenario's faults and the
-gateway's quirks are applied per request by `harness.modbus_faults`.
+gateway's quirks are applied per request by `harness.faces.modbus.faults`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from pymodbus.constants import ExcCodes
@@ -23,26 +22,13 @@ from pymodbus.simulator import DataType as SimType
 from pymodbus.simulator import SimData, SimDevice
 
 from devices import CodecError, Device, Table, WordOrder, check_write
-from harness.modbus_faults import FaultPolicy, FaultyTcpServer
-from harness.modbus_map import FC_TABLE, TABLE_ORDER, TableMap, WriteRefused, table_maps
+from harness.contract import ModbusEndpoint
+from harness.faces.modbus.faults import FaultPolicy, FaultyTcpServer
+from harness.faces.modbus.map import FC_TABLE, TABLE_ORDER, TableMap, WriteRefused, table_maps
 from scenarios import Gateway
 from sim import World
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    gateway: str
-    host: str
-    port: int
-    word_order: str
-    units: dict[int, str]  # unit id -> device id
-
-    def as_dict(self) -> dict[str, object]:
-        return {"gateway": self.gateway, "protocol": "modbus-tcp", "host": self.host,
-                "port": self.port, "word_order": self.word_order,
-                "units": {str(u): d for u, d in sorted(self.units.items())}}
 
 
 class ModbusGateway:
@@ -92,7 +78,7 @@ class ModbusGateway:
 
         return SimDevice(0, simdata=(bits, list(bits), regs, list(regs)), action=no_target)
 
-    async def start(self) -> Endpoint:
+    async def start(self) -> ModbusEndpoint:
         sim_devices = [self._sim_device(u) for u in sorted(self.devices)] + [self._catch_all()]
         self._server = FaultyTcpServer(sim_devices, framer=FramerType.SOCKET,
                                        address=(self.host, self.port), policy=self.policy)
@@ -102,9 +88,10 @@ class ModbusGateway:
         return self.endpoint
 
     @property
-    def endpoint(self) -> Endpoint:
-        return Endpoint(self.spec.id, self.host, self.port, self.word_order.value,
-                        {u: d.id for u, d in self.devices.items()})
+    def endpoint(self) -> ModbusEndpoint:
+        return ModbusEndpoint("modbus", self.spec.id, f"modbus-tcp://{self.host}:{self.port}",
+                              self.host, self.port, self.word_order.value,
+                              {u: d.id for u, d in self.devices.items()})
 
     async def stop(self) -> None:
         if self._server is not None:

@@ -16,7 +16,7 @@ No second copy of state that can drift: a node's Value is only ever set from the
   did with the write (a momentary `reset` reads back false), via the observer.
 - Observed: a Read of an alarm state variable marks its incident observed (PostRead callback);
   a subscription notification or event carrying an active alarm marks it observed when the
-  publish response leaves (`harness.opcua_alarms.Deliveries`).
+  publish response leaves (`harness.faces.opcua.alarms.Deliveries`).
 
 ns0 cache: asyncua rebuilds the standard address space (~1.3 s) unless `init(shelf)` finds its
 shelf, and it looks for the bare file name, which dbm.dumb (the only dbm here: no gdbm/ndbm)
@@ -45,9 +45,10 @@ from asyncua.crypto.permission_rules import User, UserRole
 from asyncua.server.address_space import AttributeService, AttributeValue
 
 from devices import CodecError, Device, Value
-from harness import opcua_space
-from harness.opcua_alarms import Conditions, Deliveries, Work
-from harness.opcua_security import (
+from harness.contract import OpcUaEndpoint
+from harness.faces.opcua import space as opcua_space
+from harness.faces.opcua.alarms import Conditions, Deliveries, Work
+from harness.faces.opcua.security import (
     APPLICATION_URI,
     Roles,
     TwinRuleset,
@@ -56,30 +57,13 @@ from harness.opcua_security import (
     identity_tokens,
     policy_types,
 )
-from harness.opcua_space import PointNode, SpaceIndex, status, to_variant
+from harness.faces.opcua.space import PointNode, SpaceIndex, status, to_variant
 from scenarios.opcua import OpcUa
 from sim import World
 
 log = logging.getLogger(__name__)
 _VALUE = ua.AttributeIds.Value
 _ADMIN = User(role=UserRole.Admin)
-
-
-@dataclass(frozen=True)
-class OpcUaEndpoint:
-    url: str
-    namespace_uri: str
-    namespace_index: int
-    security: tuple[str, ...]
-    users: dict[str, str]  # name -> role
-    anonymous_role: str
-    certificate: str | None
-
-    def as_dict(self) -> dict[str, object]:
-        return {"protocol": "opc-ua", "url": self.url, "namespace_uri": self.namespace_uri,
-                "namespace_index": self.namespace_index, "security": list(self.security),
-                "users": self.users, "anonymous_role": self.anonymous_role,
-                "certificate": self.certificate}
 
 
 def computed_points(device: Device) -> tuple[str, ...]:
@@ -271,7 +255,7 @@ class OpcUaServer:
         self.stats.init_s, self.stats.build_s = t1 - t0, t2 - t1
         self.stats.start_s, self.stats.nodes = time.perf_counter() - t0, count
         self._endpoint = OpcUaEndpoint(
-            url, ns_uri, ns, tuple(settings.security),
+            "opcua", "opcua", url, ns_uri, ns, tuple(settings.security),
             {u.name: u.role for u in settings.users}, settings.anonymous_role,
             str(cert_path) if cert_path else None)
         return self._endpoint

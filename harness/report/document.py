@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import json
 import math
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from harness import measurements as M
-from harness.acceptance import STATUS_ZH, Measurement, Verdict, evaluate
-from harness.coverage_maps import all_maps
-from harness.measure import lifecycle_dict, lifecycle_from_dict
-from harness.rehearsal import RunResult
-from harness.report_html import render_html
-from harness.report_plots import latency_plots
+from harness.evidence import collect
+from harness.evidence.judge import STATUS_ZH, Measurement, Verdict, evaluate, from_json, to_json
+from harness.evidence.lifecycles import lifecycle_dict, lifecycle_from_dict
+from harness.evidence.run import RunResult
+from harness.report.html import render_html
+from harness.report.junit import render_junit
+from harness.report.maps import all_maps
+from harness.report.markdown import render_markdown
+from harness.report.plots import latency_plots
 from scenarios import Scenario, load
 from scenarios.acceptance import load_catalogue, load_profile
 from sim import Lifecycle
@@ -69,9 +70,9 @@ def build(scenario: Scenario, scenario_ref: str, lifecycles: list[Lifecycle],
     profile = load_profile(profile_name or scenario.acceptance.profile, catalogue)
     if profile_name is None:
         profile = profile.with_overrides(scenario.acceptance.overrides)
-    coverage = M.coverage_for(scenario, profile)
-    measured = {**M.from_geometry(coverage), **M.from_lifecycles(lifecycles, catalogue),
-                **health, **M.from_inventory(scenario)}
+    coverage = collect.coverage_for(scenario, profile)
+    measured = {**collect.from_geometry(coverage), **collect.from_lifecycles(lifecycles, catalogue),
+                **health, **collect.from_inventory(scenario)}
     verdicts = evaluate(catalogue, profile, measured)
     counts = {s: sum(1 for v in verdicts if v.status == s) for s in STATUS_ZH}
     doc = {
@@ -80,84 +81,10 @@ def build(scenario: Scenario, scenario_ref: str, lifecycles: list[Lifecycle],
         "tier": profile.tier, "tier_zh": profile.name_zh, "thresholds": profile.thresholds,
         "run": run, "counts": counts,
         "indicators": [verdict_dict(v) for v in verdicts],
-        "measurements": M.to_json(measured),
+        "measurements": to_json(measured),
         "incidents": [lifecycle_dict(lc) for lc in lifecycles],
     }
     return doc, coverage
-
-
-def render_markdown(doc: dict[str, Any], images: dict[str, str]) -> str:
-    run = doc["run"]
-    lines = [f"# 智慧社区建设验收 — {doc['scenario']} ({doc['tier_zh']} {doc['tier']} tier)", "",
-             f"Run: {run.get('mode')} mode, seed {run.get('seed')}, "
-             f"{run.get('simulated_s', 0):,.0f} simulated s, latency clock "
-             f"{run.get('latency_clock')}.  "
-             f"达标 met {doc['counts']['met']} · 未达标 not met {doc['counts']['not_met']} · "
-             f"需人工核验 needs evidence {doc['counts']['needs_evidence']}", "",
-             "| 一级指标 group | 序号 | 二级指标 indicator | 标准要求 standard | 完成情况 result |",
-             "|---|---|---|---|---|"]
-    last_group = None
-    for ind in doc["indicators"]:
-        group = ind["group"] if ind["group"] != last_group else ""
-        last_group = ind["group"]
-        measured = "; ".join(f"{c['label']}: {c['value_text']} ({c['op']} {c['threshold_text']})"
-                             for c in ind["criteria"])
-        result = f"**{ind['status_zh']}** {ind['status'].replace('_', ' ')}"
-        if measured:
-            result += f"<br>{measured}"
-        for note in ind["notes"]:
-            result += f"<br>*{note}*"
-        lines.append(f"| {group} | {ind['number']} | {ind['name_zh']}<br>{ind['name_en']} | "
-                     f"{ind['standard_zh']}<br>{ind['standard_en']} | {result} |")
-    lines += ["", "## Evidence", ""]
-    for ind in doc["indicators"]:
-        for c in ind["criteria"]:
-            if c["ok"] is False and c["evidence"]:
-                more = c["evidence_total"] - len(c["evidence"][:20])
-                lines.append(f"**{ind['number']} {ind['name_en']} — {c['label']}** "
-                             f"({c['value_text']}, needs {c['op']} {c['threshold_text']}):")
-                lines += [f"- {e}" for e in c["evidence"][:20]]
-                if more > 0:
-                    lines.append(f"- … and {more} more")
-                lines.append("")
-    if images:
-        lines += ["## Maps and plots", ""]
-        lines += [f"![{name}]({path})" for name, path in images.items()]
-        lines.append("")
-    lines += ["## Incidents", "", "| id | device | injected s | observed | acknowledged | "
-              "resolved | missed |", "|---|---|---|---|---|---|---|"]
-    for inc in doc["incidents"]:
-        t = {n: f"{s['t_s']:.1f}" for n, s in inc["steps"].items()}
-        lines.append(f"| {inc['id']} | {inc['device']} | {t.get('injected', '-')} | "
-                     f"{t.get('observed', '-')} | {t.get('acknowledged', '-')} | "
-                     f"{t.get('resolved', '-')} | {', '.join(inc['missed']) or '-'} |")
-    return "\n".join(lines) + "\n"
-
-
-def render_junit(doc: dict[str, Any]) -> str:
-    """One test case per indicator: not met is a failure, needs evidence is skipped."""
-    suite = ET.Element("testsuite", name=f"commtwin.acceptance.{doc['scenario']}",
-                       tests=str(len(doc["indicators"])),
-                       failures=str(doc["counts"]["not_met"]), errors="0",
-                       skipped=str(doc["counts"]["needs_evidence"]), time="0")
-    for ind in doc["indicators"]:
-        case = ET.SubElement(suite, "testcase", classname=f"acceptance.{doc['tier']}",
-                             name=f"{ind['number']:02d} {ind['name_en']} {ind['name_zh']}",
-                             time="0")
-        detail = "\n".join(f"{c['label']}: {c['value_text']} ({c['op']} {c['threshold_text']})"
-                           for c in ind["criteria"])
-        if ind["status"] == "not_met":
-            failure = ET.SubElement(case, "failure", type="NotMet",
-                                    message=f"未达标 not met: {ind['standard_en']}")
-            failure.text = detail + "\n" + "\n".join(
-                e for c in ind["criteria"] if c["ok"] is False for e in c["evidence"][:20])
-        elif ind["status"] == "needs_evidence":
-            ET.SubElement(case, "skipped", message="需人工核验 needs documentary evidence: "
-                          + "; ".join(ind["notes"]))
-        if detail:
-            ET.SubElement(case, "system-out").text = detail
-    ET.indent(suite)
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 
 
 def write(doc: dict[str, Any], coverage: Any, scenario: Scenario, lifecycles: list[Lifecycle],
@@ -166,7 +93,8 @@ def write(doc: dict[str, Any], coverage: Any, scenario: Scenario, lifecycles: li
     out.mkdir(parents=True, exist_ok=True)
     img_dir = out / "img"
     pictures = all_maps(coverage, scenario, img_dir)
-    limits = {"emergency_call": doc["thresholds"].get("elderly_response_s", 900.0)}
+    limit = doc["thresholds"].get("elderly_response_s")  # the profile's, if it sets one
+    limits = {} if limit is None else {"emergency_call": float(limit)}
     clock = doc["run"].get("latency_clock") or "sim"
     pictures += latency_plots(lifecycles, clock, img_dir, limits)
     images = {p.stem: f"img/{p.name}" for p in pictures}
@@ -193,7 +121,7 @@ def from_results(results_dir: Path, profile: str | None = None,
     ref = results.get("scenario_ref") or results["scenario"]
     scenario = load(ref)
     lifecycles = [lifecycle_from_dict(d) for d in results["incidents"]]
-    health = M.from_json(results.get("health", {}))
+    health = from_json(results.get("health", {}))
     doc, coverage = build(scenario, ref, lifecycles, _run_summary(results), health, profile)
     return write(doc, coverage, scenario, lifecycles, out or results_dir)
 

@@ -80,8 +80,9 @@ DOC_PATH = "docs/devices.md"
 
 _DOC_HEAD = """# Device kinds
 
-Generated from the code by `python -m harness.pointlist` (a test fails when this file is out
-of date). Each kind's point map is the frozen table at the top of its module in `devices/`.
+Generated from the code by `python -m harness.contract.pointlist` (a test fails when this
+file is out of date). Each kind's point map is the frozen table at the top of its module in
+`devices/`.
 
 Conventions, for whoever configures the platform:
 - Addresses are 0-based protocol addresses; `ref` is the traditional 1-based reference

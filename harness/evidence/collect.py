@@ -1,32 +1,27 @@
-"""Measurements for the acceptance table, each keyed as the catalogue's criteria name them.
+"""Measurements for the acceptance table from the site, the lifecycles and the inventory,
+each keyed as the catalogue's criteria name them.
 
 - `geometry.<key>`: the coverage indicators of `geometry.table` (ratio, its own verdict against
   the profile's threshold, and the failing places);
 - `live.acknowledged.<kind>` (share of injected incidents acknowledged), `live.missed.<kind>`,
   `live.resolved_max_s.<kind>` (slowest resolution, simulated s; unresolved counts as infinite),
   `live.scenarios_exercised` (application scenarios with an incident answered end to end);
-- `health.camera_online` / `health.camera_image` (time-weighted over the run, from the trace),
-  `health.camera_intact` (cameras online with an image at the end), `health.meters_read`
-  (meters the platform read at least once; live runs only);
+- `health.*`: device health over the run (`harness.evidence.health`);
 - `inventory.compounds_with.<kind>`: share of compounds with at least one device of that kind.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import asdict
 
 import shapely
 
 from geometry.table import Coverage, CoverageParams, Thresholds
 from geometry.table import evaluate as coverage_table
-from harness.acceptance import Measurement
+from harness.evidence.judge import Measurement
 from scenarios import Scenario
 from scenarios.acceptance import Catalogue, Profile
-from sim import Lifecycle, World
-
-METERS = ("electricity_meter", "water_meter", "gas_meter")
+from sim import Lifecycle
 
 
 def coverage_for(scenario: Scenario, profile: Profile) -> Coverage:
@@ -77,51 +72,6 @@ def from_lifecycles(lifecycles: list[Lifecycle], catalogue: Catalogue) -> dict[s
     return out
 
 
-def _time_share(world: World, device_ids: Iterable[str], point: str) -> float | None:
-    """Time-weighted share of (device x run time) during which a bool point was true."""
-    end = world.env.now
-    ids = list(device_ids)
-    if not ids or end <= 0:
-        return None
-    changes: dict[str, list[tuple[float, bool]]] = {i: [] for i in ids}
-    for r in world.trace.records:
-        if r.kind == "point" and r.name == point and r.subject in changes:
-            changes[r.subject].append((r.t_s, bool(r.value)))
-    total = 0.0
-    for dev_id in ids:
-        steps = changes[dev_id]
-        # the value before the first change is its opposite; with no change, it is today's
-        value = (not steps[0][1]) if steps else bool(world.read(dev_id, point))
-        t_prev = 0.0
-        for t, v in steps:
-            total += (t - t_prev) * value
-            t_prev, value = t, v
-        total += (end - t_prev) * value
-    return total / (end * len(ids))
-
-
-def from_health(world: World, meters_read: set[str] | None) -> dict[str, Measurement]:
-    out: dict[str, Measurement] = {}
-    cams = [d for d in world.devices.values() if d.KIND == "cctv_camera"]
-    if cams:
-        ids = [d.id for d in cams]
-        for key, point in (("camera_online", "online"), ("camera_image", "image_ok")):
-            share = _time_share(world, ids, point)
-            if share is not None:
-                out[f"health.{key}"] = Measurement(share, "ratio", f"time-weighted '{point}'")
-        broken = [d.id for d in cams if not (d.read("online") and d.read("image_ok"))]
-        out["health.camera_intact"] = Measurement(
-            1 - len(broken) / len(cams), "ratio", "online with an image at the end of the run",
-            tuple(f"{b}: offline or no image" for b in broken))
-    meters = [d.id for d in world.devices.values() if d.KIND in METERS]
-    if meters and meters_read is not None:
-        unread = sorted(set(meters) - meters_read)
-        out["health.meters_read"] = Measurement(
-            1 - len(unread) / len(meters), "ratio", "meters the platform read at least once",
-            tuple(f"{m}: never read" for m in unread))
-    return out
-
-
 def from_inventory(scenario: Scenario) -> dict[str, Measurement]:
     compound_of = {b.id: c.id for c in scenario.site.compounds for b in c.buildings}
     compounds = [c.id for c in scenario.site.compounds]
@@ -142,21 +92,4 @@ def from_inventory(scenario: Scenario) -> dict[str, Measurement]:
         out[f"inventory.compounds_with.{kind}"] = Measurement(
             len(with_) / len(compounds), "ratio", f"compounds with a {kind}",
             tuple(f"compound {c}: no {kind}" for c in compounds if c not in with_))
-    return out
-
-
-def to_json(measurements: dict[str, Measurement]) -> dict[str, dict[str, object]]:
-    return {k: {**asdict(m), "value": None if math.isinf(m.value) else m.value,
-                "infinite": math.isinf(m.value), "evidence": list(m.evidence)}
-            for k, m in sorted(measurements.items())}
-
-
-def from_json(data: dict[str, dict[str, object]]) -> dict[str, Measurement]:
-    out = {}
-    for k, v in data.items():
-        value = math.inf if v.get("infinite") else float(v["value"])  # type: ignore[arg-type]
-        out[k] = Measurement(value, str(v["unit"]), str(v["source"]),
-                             tuple(v["evidence"]),  # type: ignore[arg-type]
-                             int(v["evidence_total"]),  # type: ignore[call-overload]
-                             v["verdict"])  # type: ignore[arg-type]
     return out

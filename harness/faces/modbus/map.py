@@ -143,25 +143,3 @@ def table_maps(points: Sequence[Point]) -> dict[Table, TableMap]:
     return {t: TableMap(t, tuple(sorted((p for p in points if p.table is t),
                                         key=lambda p: p.address)))
             for t in TABLE_ORDER}
-
-
-def read_spans(points: Sequence[Point], max_count: int = 125) -> list[tuple[Table, int, int]]:
-    """(table, address, count) requests that read every point, one per contiguous run.
-
-    A gap in the map is unmapped on the wire (a read across it answers 02), so runs split at
-    gaps, as a platform configured from the register map would read them.
-    """
-    out: list[tuple[Table, int, int]] = []
-    for table, tmap in table_maps(points).items():
-        run_lo = run_hi = None
-        for p in tmap.points:
-            if run_lo is not None and run_hi is not None and (
-                    p.address == run_hi and p.address + p.count - run_lo <= max_count):
-                run_hi = p.address + p.count
-                continue
-            if run_lo is not None and run_hi is not None:
-                out.append((table, run_lo, run_hi - run_lo))
-            run_lo, run_hi = p.address, p.address + p.count
-        if run_lo is not None and run_hi is not None:
-            out.append((table, run_lo, run_hi - run_lo))
-    return out

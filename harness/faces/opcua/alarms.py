@@ -35,7 +35,7 @@ from asyncua import Node, Server, ua
 from asyncua.common import events
 
 from devices import Device
-from harness.opcua_space import SpaceIndex, nid, status
+from harness.faces.opcua.space import SpaceIndex, nid, status
 from sim import World
 
 log = logging.getLogger(__name__)

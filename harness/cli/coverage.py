@@ -84,7 +84,7 @@ def coverage(scenario: str, out_dir: Path, raster_m: float, rsrp_threshold: floa
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "coverage.json").write_text(results_json(cov), encoding="utf-8")
         if not no_maps:
-            from harness.coverage_maps import all_maps  # matplotlib only when drawing
+            from harness.report.maps import all_maps  # matplotlib only when drawing
 
             for p in all_maps(cov, s, out_dir):
                 console.print(f"map: {p}", highlight=False, soft_wrap=True)

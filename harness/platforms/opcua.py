@@ -23,23 +23,25 @@ from asyncua.crypto.cert_gen import setup_self_signed_certificate
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 import devices
-from harness.opcua_server import OpcUaEndpoint
-from harness.opcua_space import nid
-from harness.reference_platform import PlatformStats
+from harness.contract import Endpoint, OpcUaEndpoint
+from harness.platforms.stats import PlatformStats
 from scenarios import Platform, Scenario
 
 log = logging.getLogger(__name__)
-ACKNOWLEDGE = nid(ua.ObjectIds.AcknowledgeableConditionType_Acknowledge)
+ACKNOWLEDGE = ua.NodeId(ua.Int32(ua.ObjectIds.AcknowledgeableConditionType_Acknowledge))
 CLIENT_URI = "urn:commtwin:reference-platform"
 
 
 class OpcUaReferencePlatform:
-    def __init__(self, scenario: Scenario, endpoint: OpcUaEndpoint,
-                 settings: Platform | None = None, cert_dir: Path | None = None) -> None:
+    def __init__(self, scenario: Scenario, endpoints: list[Endpoint],
+                 work_dir: Path | None = None, settings: Platform | None = None) -> None:
         self.scenario = scenario
+        endpoint = next((e for e in endpoints if isinstance(e, OpcUaEndpoint)), None)
+        if endpoint is None:
+            raise ValueError("the OPC UA reference platform needs an OPC UA endpoint")
         self.endpoint = endpoint
         self.settings = settings or scenario.platform
-        self.cert_dir = cert_dir
+        self.cert_dir = work_dir
         self.stats = PlatformStats()
         self._resolve = {d.id: {s.alarm: s.resolve_point
                                 for s in devices.KINDS[d.kind].INCIDENTS.values()
@@ -68,24 +70,24 @@ class OpcUaReferencePlatform:
         await client.connect()
         return client
 
-    async def run(self, stop: asyncio.Event, subscribed: asyncio.Event | None = None) -> None:
-        """Subscribe, set `subscribed`, and react until `stop` is set."""
+    async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
+        """Subscribe, set `ready`, and react until `stop` is set."""
         try:
             client = self._client = await self._connect()
         finally:
-            if subscribed is not None and self._client is None:
-                subscribed.set()  # the caller must not wait forever for a failed connect
+            if ready is not None and self._client is None:
+                ready.set()  # the caller must not wait forever for a failed connect
         try:
             sub = await client.create_subscription(
                 self.scenario.opcua.publishing_interval_ms, self)
             await sub.subscribe_events(client.nodes.server, ua.ObjectIds.AlarmConditionType)
             self.stats.polls += 1
-            if subscribed is not None:
-                subscribed.set()
+            if ready is not None:
+                ready.set()
             await stop.wait()
         finally:
-            if subscribed is not None:
-                subscribed.set()
+            if ready is not None:
+                ready.set()
             for task in self._responders:  # stop reacting before the session goes
                 task.cancel()
             await asyncio.gather(*self._responders, return_exceptions=True)
@@ -128,7 +130,8 @@ class OpcUaReferencePlatform:
                      else self.settings.reset_delay_s)
             await asyncio.sleep(delay)
             node = self._client.get_node(
-                nid(f"{device_id}.{resolve}", self.endpoint.namespace_index))
+                ua.NodeId(ua.String(f"{device_id}.{resolve}"),
+                          ua.Int16(self.endpoint.namespace_index)))
             self.stats.requests += 1
             try:
                 await node.write_value(ua.DataValue(ua.Variant(True, ua.VariantType.Boolean)))

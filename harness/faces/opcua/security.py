@@ -8,8 +8,8 @@ Roles map onto asyncua's two session roles: `admin` is asyncua's Admin (node man
 `viewer` and `operator` are asyncua Users. What tells them apart is enforced in two places:
 `TwinRuleset` refuses a viewer's method calls other than ConditionRefresh for the whole request
 (asyncua's MethodService never learns who called, so the check has to happen where the session is
-known), and the twin's write service (`harness.opcua_server`) answers each write item of a viewer
-BadUserAccessDenied.
+known), and the twin's write service (`harness.faces.opcua.server`) answers each write item of
+a viewer BadUserAccessDenied.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from harness.opcua_space import nid
+from harness.faces.opcua.space import nid
 from scenarios.opcua import OpcUa
 
 APPLICATION_URI = "urn:commtwin:server"

@@ -8,7 +8,8 @@ that could not be measured (no data, not exercised in this run) leaves the indic
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from scenarios.acceptance import Catalogue, Criterion, Indicator, Profile, standard_text
@@ -92,4 +93,21 @@ def evaluate(catalogue: Catalogue, profile: Profile,
             status = "met"
         out.append(Verdict(ind, status, standard_text(ind.standard_zh, profile),
                            standard_text(ind.standard_en, profile), results, tuple(notes)))
+    return out
+
+
+def to_json(measurements: dict[str, Measurement]) -> dict[str, dict[str, object]]:
+    return {k: {**asdict(m), "value": None if math.isinf(m.value) else m.value,
+                "infinite": math.isinf(m.value), "evidence": list(m.evidence)}
+            for k, m in sorted(measurements.items())}
+
+
+def from_json(data: dict[str, dict[str, object]]) -> dict[str, Measurement]:
+    out = {}
+    for k, v in data.items():
+        value = math.inf if v.get("infinite") else float(v["value"])  # type: ignore[arg-type]
+        out[k] = Measurement(value, str(v["unit"]), str(v["source"]),
+                             tuple(v["evidence"]),  # type: ignore[arg-type]
+                             int(v["evidence_total"]),  # type: ignore[call-overload]
+                             v["verdict"])  # type: ignore[arg-type]
     return out

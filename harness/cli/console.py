@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from harness.measure import KindStats
-from harness.modbus_gateway import Endpoint
+from harness.contract import Endpoint
+from harness.evidence import KindStats
 
 # Off a terminal (CI logs, pipes) rich would wrap tables at 80 columns; give them room.
 console = Console(width=None if sys.stdout.isatty() else 120)
@@ -47,10 +47,9 @@ def results_table(stats: list[KindStats], title: str) -> Table:
 
 
 def endpoints_table(endpoints: list[Endpoint]) -> Table:
-    table = Table(title="Modbus TCP gateways")
-    for col in ("gateway", "address", "word order", "units"):
+    table = Table(title="Endpoints")
+    for col in ("face", "name", "address", "what a client needs"):
         table.add_column(col)
     for e in endpoints:
-        units = f"{min(e.units)}..{max(e.units)} ({len(e.units)} devices)" if e.units else "-"
-        table.add_row(e.gateway, f"{e.host}:{e.port}", e.word_order, units)
+        table.add_row(e.face, e.name, e.url, e.describe())
     return table

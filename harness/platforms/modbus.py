@@ -12,32 +12,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import groupby
+from pathlib import Path
 
 from pymodbus.client import AsyncModbusTcpClient
 
 import devices
 from devices import Point, Table, WordOrder, decode_point
-from harness.modbus_gateway import Endpoint
-from harness.modbus_map import read_spans
+from harness.contract import Endpoint, ModbusEndpoint
+from harness.platforms.stats import PlatformStats
 from scenarios import Platform, Scenario
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class PlatformStats:
-    polls: int = 0
-    requests: int = 0
-    errors: int = 0
-    acks_sent: int = 0
-    resolutions_sent: int = 0
-    error_samples: list[str] = field(default_factory=list)
-
-    def error(self, what: str) -> None:
-        self.errors += 1
-        if len(self.error_samples) < 20:
-            self.error_samples.append(what)
 
 
 @dataclass(frozen=True)
@@ -51,13 +38,15 @@ class _Unit:
 
 class ReferencePlatform:
     def __init__(self, scenario: Scenario, endpoints: list[Endpoint],
-                 settings: Platform | None = None) -> None:
+                 work_dir: Path | None = None, settings: Platform | None = None) -> None:
         self.settings = settings or scenario.platform
-        self.endpoints = endpoints
+        self.endpoints = [e for e in endpoints if isinstance(e, ModbusEndpoint)]
+        if not self.endpoints:
+            raise ValueError("the Modbus reference platform needs a Modbus endpoint")
         self.stats = PlatformStats()
         kinds = {d.id: devices.KINDS[d.kind] for d in scenario.devices}
         self._units: dict[str, list[_Unit]] = {}
-        for ep in endpoints:
+        for ep in self.endpoints:
             self._units[ep.gateway] = [
                 _Unit(unit, dev_id, kinds[dev_id].POINTS, kinds[dev_id].ALARMS,
                       {s.alarm: s.resolve_point for s in kinds[dev_id].INCIDENTS.values()
@@ -65,12 +54,16 @@ class ReferencePlatform:
                 for unit, dev_id in sorted(ep.units.items())]
         self._handled: set[tuple[str, str, int]] = set()
 
-    async def run(self, stop: asyncio.Event) -> None:
+    async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
+        """Poll every gateway until `stop` is set; `ready` is set at once (polling needs no
+        set-up the run must wait for)."""
+        if ready is not None:
+            ready.set()
         async with asyncio.TaskGroup() as group:
             for ep in self.endpoints:
                 group.create_task(self._poll_gateway(ep, stop))
 
-    async def _poll_gateway(self, ep: Endpoint, stop: asyncio.Event) -> None:
+    async def _poll_gateway(self, ep: ModbusEndpoint, stop: asyncio.Event) -> None:
         client = AsyncModbusTcpClient(ep.host, port=ep.port, timeout=2.0, retries=1)
         await client.connect()
         order = WordOrder(ep.word_order)
@@ -171,3 +164,27 @@ _READERS = {
     Table.INPUT_REGISTER: AsyncModbusTcpClient.read_input_registers,
     Table.HOLDING_REGISTER: AsyncModbusTcpClient.read_holding_registers,
 }
+
+
+def read_spans(points: tuple[Point, ...], max_count: int = 125) -> list[tuple[Table, int, int]]:
+    """(table, address, count) requests that read every point, one per contiguous run.
+
+    Computed from the published point map alone, as a platform configured from `commtwin points`
+    would: a gap in the map is unmapped on the wire (a read across it answers 02), so runs split
+    at gaps, and no request asks for more than `max_count` registers or bits.
+    """
+    out: list[tuple[Table, int, int]] = []
+    ordered = sorted(points, key=lambda p: (list(Table).index(p.table), p.address))
+    for table, group in groupby(ordered, key=lambda p: p.table):
+        lo = hi = None
+        for p in group:
+            if lo is not None and hi is not None and p.address == hi and \
+                    p.address + p.count - lo <= max_count:
+                hi = p.address + p.count
+                continue
+            if lo is not None and hi is not None:
+                out.append((table, lo, hi - lo))
+            lo, hi = p.address, p.address + p.count
+        if lo is not None and hi is not None:
+            out.append((table, lo, hi - lo))
+    return out

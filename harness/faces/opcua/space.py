@@ -15,8 +15,8 @@ EngineeringUnits (UNECE codes) and EURange properties.
 batched NodeData with the references written once, no per-node scan of the parent's references
 (asyncua's `_add_node` does one, which is what makes it quadratic) and attribute values that are
 identical across nodes (data type, access level, browse names of a kind's points) shared.
-Sharing is safe because the twin's write service (`harness.opcua_server`) refuses writes to any
-attribute but Value in this namespace.
+Sharing is safe because the twin's write service (`harness.faces.opcua.server`) refuses writes
+to any attribute but Value in this namespace.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ _REGISTER_READS = frozenset({3, 4})
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Answer:
     """What to do with one request. `None` fields: nothing special."""
 
     silent: bool = False
@@ -44,7 +44,7 @@ class Verdict:
     exception: int | None = None
 
 
-_PASS = Verdict()
+_PASS = Answer()
 
 
 @dataclass
@@ -56,11 +56,11 @@ class FaultPolicy:
     #: Brings the world to the present before a decision (live mode's `World.sync`).
     sync: Callable[[], object] = lambda: None
 
-    def verdict(self, unit: int, function_code: int, count: int) -> Verdict:
+    def answer(self, unit: int, function_code: int, count: int) -> Answer:
         q = self.quirks
         if (q is not None and q.max_registers_per_read is not None
                 and function_code in _REGISTER_READS and count > q.max_registers_per_read):
-            return Verdict(exception=q.over_limit_exception)
+            return Answer(exception=q.over_limit_exception)
         if self.faults is None:
             return _PASS
         self.sync()
@@ -72,12 +72,12 @@ class FaultPolicy:
             return _PASS  # the common case, on every request: no allocation
         kinds = {f.kind for f in active}
         if "offline" in kinds:
-            return Verdict(silent=True)
+            return Answer(silent=True)
         if "drop_connection" in kinds:
-            return Verdict(drop=True)
+            return Answer(drop=True)
         delay = max((f.delay_ms for f in active if f.kind == "slow"), default=0.0) / 1000.0
         code = next((f.code for f in active if f.kind == "exception"), None)
-        return Verdict(delay_s=delay, exception=code)
+        return Answer(delay_s=delay, exception=code)
 
 
 class _Handler(ServerRequestHandler):
@@ -109,7 +109,7 @@ class _Handler(ServerRequestHandler):
             await self._handle(pdu, addr)
 
     async def _handle(self, pdu: ModbusPDU, addr: tuple | None) -> None:
-        v = self.server.policy.verdict(pdu.dev_id, pdu.function_code, getattr(pdu, "count", 0))
+        v = self.server.policy.answer(pdu.dev_id, pdu.function_code, getattr(pdu, "count", 0))
         if v.silent:
             self.server.unanswered += 1
             return

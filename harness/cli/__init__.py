@@ -1,0 +1,31 @@
+"""The `commtwin` command line: one click group, one module per command group.
+
+`run` (rehearse, serve), `report`, `points`, `coverage` (coverage, generate), `gis`
+(import-geojson); `session` runs a world with its faces and platform for any of them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+
+@click.group()
+@click.version_option(package_name="commtwin")
+def main() -> None:
+    """commtwin: a digital twin of a smart community and a test harness for its platform."""
+    # The libraries' own chatter (asyncua's revised subscription values, pymodbus' per-request
+    # debug) would drown the progress display; their errors still show.
+    logging.getLogger("asyncua").setLevel(logging.ERROR)
+    logging.getLogger("pymodbus").setLevel(logging.ERROR)
+
+
+from harness.cli.coverage import coverage, generate  # noqa: E402
+from harness.cli.gis import import_geojson  # noqa: E402
+from harness.cli.points import points  # noqa: E402
+from harness.cli.report import report_command  # noqa: E402
+from harness.cli.run import rehearse, serve  # noqa: E402
+
+for command in (rehearse, report_command, serve, points, coverage, generate, import_geojson):
+    main.add_command(command)

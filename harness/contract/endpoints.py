@@ -1,0 +1,84 @@
+"""The endpoints a run serves, one record per listening socket, whatever the face.
+
+Every face's `start()` returns a list of these; a run's results and `endpoints.json` hold the
+list, and the CLI prints it without knowing which protocol each entry speaks. A face with more
+to say than an address (Modbus word order and units, OPC UA namespace and security) subclasses
+`Endpoint` and adds fields; `as_dict()` is what `endpoints.json` records.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a face listens. `face` is the registry name (`modbus`, `opcua`, ...)."""
+
+    face: str
+    name: str
+    url: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"face": self.face, "name": self.name, "url": self.url}
+
+    def describe(self) -> str:
+        """One line for a person: what else a client must know to connect."""
+        return ""
+
+
+@dataclass(frozen=True)
+class ModbusEndpoint(Endpoint):
+    """One Modbus TCP gateway; its devices answer under their unit ids."""
+
+    host: str
+    port: int
+    word_order: str
+    units: dict[int, str]  # unit id -> device id
+
+    @property
+    def gateway(self) -> str:
+        return self.name
+
+    def as_dict(self) -> dict[str, object]:
+        return {"gateway": self.name, "protocol": "modbus-tcp", "host": self.host,
+                "port": self.port, "word_order": self.word_order,
+                "units": {str(u): d for u, d in sorted(self.units.items())}}
+
+    def describe(self) -> str:
+        units = (f"units {min(self.units)}..{max(self.units)} ({len(self.units)} devices)"
+                 if self.units else "no units")
+        return f"{self.word_order}-endian words, {units}"
+
+
+@dataclass(frozen=True)
+class OpcUaEndpoint(Endpoint):
+    """The OPC UA server: where, which namespace, which security and who may log in."""
+
+    namespace_uri: str
+    namespace_index: int
+    security: tuple[str, ...]
+    users: dict[str, str]  # name -> role
+    anonymous_role: str
+    certificate: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"protocol": "opc-ua", "url": self.url, "namespace_uri": self.namespace_uri,
+                "namespace_index": self.namespace_index, "security": list(self.security),
+                "users": self.users, "anonymous_role": self.anonymous_role,
+                "certificate": self.certificate}
+
+    def describe(self) -> str:
+        return (f"namespace {self.namespace_uri} (ns={self.namespace_index}), "
+                f"security {', '.join(self.security)}")
+
+
+def write_endpoints(endpoints: list[Endpoint], out_dir: Path) -> Path:
+    """`endpoints.json`: every endpoint of the run, written as soon as the faces listen."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "endpoints.json"
+    path.write_text(json.dumps([e.as_dict() for e in endpoints], indent=2) + "\n",
+                    encoding="utf-8")
+    return path

@@ -1,0 +1,70 @@
+"""The record of one run: what was served, what happened, what was measured — `results.json`.
+
+Written by every `rehearse` and `serve`, read back by `commtwin report`. Faces and platforms
+are known here only by what they published (endpoints) and counted (a stats dict), so the
+record is the same whatever protocol a run spoke.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.contract import Endpoint, OpcUaEndpoint
+from harness.evidence.judge import Measurement, to_json
+from harness.evidence.lifecycles import KindStats, lifecycle_dict
+from sim import Lifecycle
+
+RESULTS_SCHEMA = "commtwin.results/1"
+
+
+@dataclass
+class RunResult:
+    scenario: str
+    seed: int
+    mode: str
+    speed: float
+    end_s: float
+    wall_s: float
+    lifecycles: list[Lifecycle]
+    stats: list[KindStats]
+    #: Every endpoint the run served, of any face.
+    endpoints: list[Endpoint] = field(default_factory=list)
+    #: The reference platform's own counters (`PlatformStats.as_dict()`), when one ran.
+    platform: dict[str, object] | None = None
+    interrupted: bool = False
+    trace_records: int = 0
+    protocol: str = "modbus"
+    #: Device health over the run (camera availability, meters read): see harness.evidence.health.
+    health: dict[str, Measurement] = field(default_factory=dict)
+    #: How to load the scenario again (a bundled name or an absolute path), for `report`.
+    scenario_ref: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        opcua = next((e for e in self.endpoints if isinstance(e, OpcUaEndpoint)), None)
+        return {
+            "schema": RESULTS_SCHEMA,
+            "scenario": self.scenario, "scenario_ref": self.scenario_ref or self.scenario,
+            "seed": self.seed, "mode": self.mode,
+            "speed": self.speed, "simulated_s": round(self.end_s, 3),
+            "wall_s": round(self.wall_s, 3), "interrupted": self.interrupted,
+            "latency_clock": self.stats[0].clock if self.stats else None,
+            "protocol": self.protocol,
+            "endpoints": [e.as_dict() for e in self.endpoints],
+            # the OPC UA endpoint again, where OPC UA clients have always looked for it
+            "opcua": None if opcua is None else opcua.as_dict(),
+            "platform": self.platform,
+            "summary": [s.as_dict() for s in self.stats],
+            "incidents": [lifecycle_dict(lc) for lc in self.lifecycles],
+            "trace_records": self.trace_records,
+            "health": to_json(self.health),
+        }
+
+
+def write_results(result: RunResult, out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "results.json"
+    path.write_text(json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    return path

@@ -1,0 +1,42 @@
+"""What every protocol face is: built from the world and the run's options, started, stopped.
+
+A face serves the world's points over one protocol. It holds no copy of device state: reads go
+to the world (brought up to the present first) and writes become SimPy events. What it records
+about the platform — which points a reply carried, who acknowledged, from which address — goes
+to the world's lifecycle tracker, so evidence and reports never need to know which face saw it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from harness.contract import Endpoint
+from sim import World
+
+
+@dataclass(frozen=True)
+class FaceOptions:
+    """How a run wants its faces bound.
+
+    `host`: the address to bind instead of the scenario's (which defaults to 127.0.0.1);
+    `any_port`: free ports instead of the scenario's; `work_dir`: where a face may keep files
+    between runs (certificates, caches).
+    """
+
+    host: str | None = None
+    any_port: bool = False
+    work_dir: Path = Path("out")
+
+
+class Face(Protocol):
+    async def start(self) -> list[Endpoint]:
+        """Listen; return every endpoint a client can connect to."""
+
+    async def stop(self) -> None:
+        """Stop listening and release everything `start` took; safe after a failed start."""
+
+
+class FaceFactory(Protocol):
+    def __call__(self, world: World, options: FaceOptions) -> Face: ...

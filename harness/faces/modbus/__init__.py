@@ -1,0 +1,34 @@
+"""The Modbus TCP face: one gateway per scenario gateway, devices under their unit ids.
+
+`map` turns a device kind's point map into Modbus tables, `gateway` serves them through
+pymodbus, `faults` applies the scenario's faults and field quirks per request.
+"""
+
+from __future__ import annotations
+
+from harness.contract import Endpoint
+from harness.faces.base import FaceOptions
+from harness.faces.modbus.gateway import ModbusGateway
+from sim import World
+
+
+class ModbusFace:
+    """Every gateway of the scenario, started and stopped together."""
+
+    def __init__(self, world: World, options: FaceOptions) -> None:
+        port = 0 if options.any_port else None
+        self.gateways = [ModbusGateway(world, g, host=options.host, port=port)
+                         for g in world.scenario.gateways]
+
+    async def start(self) -> list[Endpoint]:
+        endpoints: list[Endpoint] = []
+        for gw in self.gateways:
+            endpoints.append(await gw.start())
+        return endpoints
+
+    async def stop(self) -> None:
+        for gw in self.gateways:
+            await gw.stop()
+
+
+__all__ = ["ModbusFace", "ModbusGateway"]

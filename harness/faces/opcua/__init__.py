@@ -1,0 +1,29 @@
+"""The OPC UA face: one asyncua server over the same points, alarms as conditions.
+
+`space` builds the address space, `server` serves values and writes, `alarms` keeps each
+condition's state machine and delivers events, `security` holds endpoints, users and roles.
+"""
+
+from __future__ import annotations
+
+from harness.contract import Endpoint
+from harness.faces.base import FaceOptions
+from harness.faces.opcua.server import OpcUaServer
+from sim import World
+
+
+class OpcUaFace:
+    """The scenario's OPC UA server as a face."""
+
+    def __init__(self, world: World, options: FaceOptions) -> None:
+        self.server = OpcUaServer(world, out_dir=options.work_dir, host=options.host,
+                                  port=0 if options.any_port else None)
+
+    async def start(self) -> list[Endpoint]:
+        return [await self.server.start()]
+
+    async def stop(self) -> None:
+        await self.server.stop()
+
+
+__all__ = ["OpcUaFace", "OpcUaServer"]

@@ -1,0 +1,32 @@
+"""The report as JUnit XML, for CI: one test case per indicator."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+
+def render_junit(doc: dict[str, Any]) -> str:
+    """One test case per indicator: not met is a failure, needs evidence is skipped."""
+    suite = ET.Element("testsuite", name=f"commtwin.acceptance.{doc['scenario']}",
+                       tests=str(len(doc["indicators"])),
+                       failures=str(doc["counts"]["not_met"]), errors="0",
+                       skipped=str(doc["counts"]["needs_evidence"]), time="0")
+    for ind in doc["indicators"]:
+        case = ET.SubElement(suite, "testcase", classname=f"acceptance.{doc['tier']}",
+                             name=f"{ind['number']:02d} {ind['name_en']} {ind['name_zh']}",
+                             time="0")
+        detail = "\n".join(f"{c['label']}: {c['value_text']} ({c['op']} {c['threshold_text']})"
+                           for c in ind["criteria"])
+        if ind["status"] == "not_met":
+            failure = ET.SubElement(case, "failure", type="NotMet",
+                                    message=f"未达标 not met: {ind['standard_en']}")
+            failure.text = detail + "\n" + "\n".join(
+                e for c in ind["criteria"] if c["ok"] is False for e in c["evidence"][:20])
+        elif ind["status"] == "needs_evidence":
+            ET.SubElement(case, "skipped", message="需人工核验 needs documentary evidence: "
+                          + "; ".join(ind["notes"]))
+        if detail:
+            ET.SubElement(case, "system-out").text = detail
+    ET.indent(suite)
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
