@@ -4,6 +4,12 @@ The tracker derives the steps from what happens to the device's alarm points (ac
 `<alarm>_ack` rises, resolved when the alarm falls) and from the platform's reads reported by the
 harness (observed). `close()` turns every incident into an immutable `Lifecycle`; a step that
 never came is listed in `missed`, so no injected incident is ever dropped from the record.
+
+Every step says who caused it (`Actor`: the face it came through, the peer's address, the
+OPC UA session's user and an Acknowledge comment) and when, in simulated seconds, monotonic wall
+nanoseconds (for intervals) and UTC (ISO 8601, ms: to find it in the platform's own logs). The
+harness names the actor of a write or a read; a step with no actor came from the twin itself (an
+alarm that cleared on its own).
 """
 
 from __future__ import annotations
@@ -17,10 +23,25 @@ STEPS = ("injected", "observed", "acknowledged", "resolved")
 
 
 @dataclass(frozen=True)
+class Actor:
+    """Who caused a step, as the face it came through saw them."""
+
+    face: str              # "modbus", "opcua", ... or "model" (the modelled platform)
+    peer: str = ""         # "host:port" of the client connection, when there is one
+    user: str = ""         # the OPC UA session's user name ("" anonymous)
+    comment: str = ""      # the OPC UA Acknowledge comment, if any
+
+    def as_dict(self) -> dict[str, str]:
+        return {"face": self.face, "peer": self.peer, "user": self.user, "comment": self.comment}
+
+
+@dataclass(frozen=True)
 class Step:
     name: str
     t_s: float
     wall_ns: int
+    utc: str = ""                # ISO 8601 UTC, milliseconds
+    by: Actor | None = None      # None: the twin itself (injection, a self-clearing alarm)
 
 
 @dataclass(frozen=True)
@@ -34,6 +55,15 @@ class Lifecycle:
 
     def step(self, name: str) -> Step | None:
         return next((s for s in self.steps if s.name == name), None)
+
+    @property
+    def blind_ack(self) -> bool:
+        """Acknowledged before (or without) the platform ever receiving the alarm: an ack sent
+        on a timer or for every point, not an answer to what the platform saw."""
+        names = [s.name for s in self.steps]
+        if "acknowledged" not in names:
+            return False
+        return "observed" not in names or names.index("observed") > names.index("acknowledged")
 
     def latency_s(self, name: str, clock: str = "sim") -> float | None:
         """Time from injection to step `name`, in simulated or wall seconds."""
@@ -61,9 +91,13 @@ StepListener = Callable[[str, Step], None]
 
 
 class IncidentTracker:
-    def __init__(self, wall_clock: Callable[[], int], on_step: StepListener) -> None:
+    def __init__(self, wall_clock: Callable[[], int], on_step: StepListener,
+                 utc_of: Callable[[int], str] = lambda _ns: "") -> None:
         self._wall = wall_clock
+        self._utc_of = utc_of
         self._on_step = on_step
+        #: Who is writing right now (set by the world around an outside write).
+        self.actor: Actor | None = None
         self._incidents: list[_Open] = []
         self._open_by_alarm: dict[tuple[str, str], list[_Open]] = {}
 
@@ -98,14 +132,17 @@ class IncidentTracker:
             self._open_by_alarm.pop((device.id, alarm), None)
 
     def read_by_platform(self, device: Device, names: set[str], now: float,
-                         wall_ns: int | None = None) -> None:
-        """The platform read these points: incidents whose active alarm it saw are observed."""
+                         wall_ns: int | None = None, by: Actor | None = None) -> None:
+        """The platform received these points: incidents whose active alarm it saw are observed.
+
+        `names` must be exactly the points the reply carried: a register read next to an alarm
+        bit is not a view of the alarm."""
         for alarm in device.ALARMS:
             if alarm not in names or not device.alarm_active(alarm):
                 continue
             for inc in self._open_by_alarm.get((device.id, alarm), ()):
                 if not inc.has("observed"):
-                    self._step(inc, "observed", now, wall_ns)
+                    self._step(inc, "observed", now, wall_ns, by)
 
     def close(self) -> list[Lifecycle]:
         """Every incident as an immutable record; missing steps named in `missed`."""
@@ -116,7 +153,10 @@ class IncidentTracker:
                                  tuple(s for s in STEPS if s not in got)))
         return out
 
-    def _step(self, inc: _Open, name: str, now: float, wall_ns: int | None = None) -> None:
-        step = Step(name, now, self._wall() if wall_ns is None else wall_ns)
+    def _step(self, inc: _Open, name: str, now: float, wall_ns: int | None = None,
+              by: Actor | None = None) -> None:
+        wall = self._wall() if wall_ns is None else wall_ns
+        actor = by if by is not None else (None if name == "injected" else self.actor)
+        step = Step(name, now, wall, self._utc_of(wall), actor)
         inc.steps.append(step)
         self._on_step(inc.id, step)

@@ -19,12 +19,14 @@ from devices import Device
 from scenarios import Platform
 
 ObservedFn = Callable[[Device, str], None]
+WriteFn = Callable[[Device, str, bool], None]
 
 
 class ModelledPlatform:
     def __init__(self, env: simpy.Environment, settings: Platform, speed: float,
-                 rng: np.random.Generator, observed: ObservedFn) -> None:
+                 rng: np.random.Generator, observed: ObservedFn, write: WriteFn) -> None:
         self.env = env
+        self._write = write
         self.s = settings
         self.speed = speed
         self.rng = rng
@@ -43,9 +45,9 @@ class ModelledPlatform:
         if not self.s.acknowledge:
             return
         yield self.env.timeout(self.s.ack_delay_s * self.speed)
-        device.submit_write(f"{alarm}_ack", True)
+        self._write(device, f"{alarm}_ack", True)
         if resolve_point is None:
             return
         after = self.s.travel_time_s if resolve_point == "onsite" else self.s.reset_delay_s
         yield self.env.timeout(after * self.speed)
-        device.submit_write(resolve_point, True)
+        self._write(device, resolve_point, True)

@@ -7,6 +7,7 @@ time while protocol servers read and write through `read`, `write` and `note_rea
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Callable, Iterable
 
@@ -17,10 +18,13 @@ from devices import Device, Value
 from scenarios import Scenario
 from sim import faults, injector
 from sim.clock import LiveClock
-from sim.incidents import IncidentTracker, Lifecycle, Step
+from sim.incidents import Actor, IncidentTracker, Lifecycle, Step
 from sim.platform_model import ModelledPlatform
 from sim.streams import lazy_stream, stream
 from sim.trace import Trace
+
+#: The actor of every step the modelled platform causes in a virtual run.
+MODEL = Actor("model")
 
 
 class World:
@@ -32,7 +36,10 @@ class World:
         self.env = simpy.Environment()
         self.trace = Trace(wall_clock)
         self.end_s = scenario.run.duration_s + scenario.run.drain_s
-        self.tracker = IncidentTracker(wall_clock, self._record_step)
+        # One anchor pairs the monotonic clock with UTC, so every step's UTC is consistent
+        # with its monotonic stamp (the system clock may be stepped during a run).
+        self._utc0_ns, self._mono0_ns = time.time_ns(), wall_clock()
+        self.tracker = IncidentTracker(wall_clock, self._record_step, self.utc_of)
         self.devices: dict[str, Device] = {}
         for spec in scenario.devices:
             device = device_kinds.build(self.env, spec,
@@ -45,7 +52,9 @@ class World:
             self.platform = ModelledPlatform(
                 self.env, scenario.platform, scenario.run.speed,
                 stream(self.seed, "platform"),
-                lambda dev, alarm: self.tracker.read_by_platform(dev, {alarm}, self.env.now))
+                lambda dev, alarm: self.tracker.read_by_platform(dev, {alarm}, self.env.now,
+                                                                 by=MODEL),
+                self._model_write)
         injector.start(self.env, scenario, self.devices, self.seed, self._inject)
         #: Active device and gateway faults; protocol servers consult it on every request.
         self.faults = faults.FaultState()
@@ -74,19 +83,33 @@ class World:
     def read(self, device_id: str, name: str) -> Value:
         return self.devices[device_id].read(name)
 
-    def write(self, device_id: str, name: str, value: Value) -> None:
-        """An outside write: becomes a SimPy event at the current time and is applied now.
+    def write(self, device_id: str, name: str, value: Value, by: Actor | None = None) -> None:
+        """An outside write by `by`: a SimPy event at the current time, applied now.
 
         Raises `KeyError`/`devices.CodecError` for a bad point or value (the caller answers in
-        its protocol); otherwise the write has taken effect when this returns.
+        its protocol); otherwise the write has taken effect when this returns, and any lifecycle
+        step it caused names `by`.
         """
-        self.devices[device_id].submit_write(name, value)
-        self._settle()
+        self.tracker.actor = by
+        try:
+            self.devices[device_id].submit_write(name, value)
+            self._settle()
+        finally:
+            self.tracker.actor = None
 
-    def note_read(self, device_id: str, names: Iterable[str], wall_ns: int | None = None) -> None:
-        """The platform read these points of a device now (marks incidents observed)."""
+    def note_read(self, device_id: str, names: Iterable[str], wall_ns: int | None = None,
+                  by: Actor | None = None) -> None:
+        """The platform received exactly these points of a device now (marks incidents
+        observed)."""
         self.read_by_platform.add(device_id)
-        self.tracker.read_by_platform(self.devices[device_id], set(names), self.env.now, wall_ns)
+        self.tracker.read_by_platform(self.devices[device_id], set(names), self.env.now, wall_ns,
+                                      by)
+
+    def utc_of(self, wall_ns: int) -> str:
+        """The UTC time (ISO 8601, ms) of a monotonic stamp of this world's wall clock."""
+        ns = self._utc0_ns + (wall_ns - self._mono0_ns)
+        moment = datetime.datetime.fromtimestamp(ns / 1e9, datetime.UTC)
+        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
     # -- internals ----------------------------------------------------------------------------
     def _settle(self) -> None:
@@ -100,6 +123,14 @@ class World:
         self.tracker.injected(kind, device, spec.alarm, self.env.now)
         if self.platform is not None:
             self.platform.handle(device, spec.alarm, spec.resolve_point)
+
+    def _model_write(self, device: Device, name: str, value: Value) -> None:
+        # The modelled platform writes from inside a SimPy process: no settling needed.
+        self.tracker.actor = MODEL
+        try:
+            device.submit_write(name, value)
+        finally:
+            self.tracker.actor = None
 
     def _record_point(self, device: Device, name: str, value: Value, now: float) -> None:
         self.trace.add(now, "point", device.id, name, value)
