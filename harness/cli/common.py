@@ -3,11 +3,12 @@ and turning a scenario error into one line instead of a traceback."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import click
 
-from scenarios import Scenario, ScenarioError, bundled_names, load
+from scenarios import Scenario, ScenarioError, bundled_names, load, resolve
 
 
 def load_scenario(name: str, duration: float | None = None, speed: float | None = None,
@@ -29,3 +30,8 @@ def load_scenario(name: str, duration: float | None = None, speed: float | None 
 def scenario_ref(name: str) -> str:
     """What `report` needs to load the scenario again: a bundled name or an absolute path."""
     return name if name in bundled_names() else str(Path(name).resolve())
+
+
+def scenario_sha256(name: str) -> str:
+    """SHA-256 of the scenario file's bytes (`sha256sum FILE` gives the same)."""
+    return hashlib.sha256(resolve(name).read_bytes()).hexdigest()

@@ -12,8 +12,14 @@ from pathlib import Path
 import click
 
 from harness import report
-from harness.cli.common import load_scenario, scenario_ref
-from harness.cli.console import console, endpoints_table, progress_display, results_table
+from harness.cli.common import load_scenario, scenario_ref, scenario_sha256
+from harness.cli.console import (
+    acceptance_line,
+    console,
+    endpoints_table,
+    progress_display,
+    results_table,
+)
 from harness.cli.session import PROTOCOLS, run_live, run_virtual
 from harness.contract import Endpoint, write_endpoints
 from harness.evidence import RunResult, write_results
@@ -22,20 +28,24 @@ from scenarios import Scenario
 
 def _finish(result: RunResult, out: Path, title: str, scenario: Scenario, ref: str) -> None:
     result.scenario_ref = ref
+    result.scenario_sha256 = scenario_sha256(ref)
     path = write_results(result, out)
     console.print(results_table(result.stats, title))
     paths = report.from_run(result, scenario, out)
-    counts = json.loads(paths["json"].read_text("utf-8"))["counts"]
-    console.print(f"acceptance: [green]达标 met {counts['met']}[/] · [red]未达标 not met "
-                  f"{counts['not_met']}[/] · [yellow]需人工核验 needs evidence "
-                  f"{counts['needs_evidence']}[/]; report: {paths['html']}")
+    doc = json.loads(paths["json"].read_text("utf-8"))
+    console.print(acceptance_line(doc) + f"; report: {paths['html']}")
     errors = result.platform.get("errors") if result.platform else None
     if errors:
         samples = result.platform.get("error_samples") if result.platform else None
         first = samples[0] if isinstance(samples, list) and samples else "?"
         console.print(f"[yellow]platform errors: {errors} (first: {first})")
     note = " (interrupted)" if result.interrupted else ""
-    console.print(f"{result.end_s:.0f} simulated s in {result.wall_s:.1f} wall s{note}; "
+    pace = f" at {result.speed:g}x" if result.mode == "live" else " (virtual: as fast as it runs)"
+    took = (f"{result.wall_s * 1000:.0f} wall ms" if result.wall_s < 1
+            else f"{result.wall_s:.1f} wall s")
+    console.print(f"{result.end_s:.0f} simulated s in {took}{pace}{note}, "
+                  f"{result.started_utc} .. {result.ended_utc} on {result.host}, commtwin "
+                  f"{result.commtwin_version}, scenario sha256 {result.scenario_sha256[:12]}…; "
                   f"results: {path}")
 
 
@@ -96,9 +106,9 @@ def rehearse(scenario: str, out: Path, speed: float | None, duration: float | No
         return
     else:
         result = asyncio.run(_live(sc, True, out, None, not fixed_ports, protocol))
-    _finish(result, out, f"{sc.name}: rehearsal ({result.mode}"
-            f"{'' if result.mode == 'virtual' else ', ' + protocol}, speed {result.speed:g})",
-            sc, scenario_ref(scenario))
+    how = "virtual, modelled platform" if result.mode == "virtual" else (
+        f"{protocol}, speed {result.speed:g}")
+    _finish(result, out, f"{sc.name}: rehearsal ({how})", sc, scenario_ref(scenario))
 
 
 @click.command()

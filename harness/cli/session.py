@@ -18,6 +18,7 @@ from pathlib import Path
 from harness.contract import Endpoint
 from harness.evidence import RunResult, summarize
 from harness.evidence.health import from_health
+from harness.evidence.run import utc_now
 from harness.faces import FACES, Face, FaceOptions
 from harness.platforms import PLATFORMS, Platform
 from scenarios import Scenario
@@ -55,6 +56,7 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
     platform_stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
     wall0 = time.monotonic()
+    started = utc_now()
     try:
         for face in faces:
             endpoints += await face.start()
@@ -70,7 +72,7 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
             tasks.append(asyncio.create_task(ref.run(platform_stop, ready)))
             await ready.wait()
         clock.start()
-        wall0 = time.monotonic()
+        wall0, started = time.monotonic(), utc_now()
         if progress is not None:
             tasks.append(asyncio.create_task(_report(world, progress, stop)))
         await clock.run(stop)
@@ -87,14 +89,15 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
                      time.monotonic() - wall0, lifecycles, summarize(lifecycles, "wall"),
                      endpoints, ref.stats.as_dict() if ref else None,
                      interrupted=world.env.now < world.end_s, trace_records=len(world.trace),
-                     protocol=protocol, health=from_health(world, world.read_by_platform))
+                     protocol=protocol, health=from_health(world, world.read_by_platform),
+                     started_utc=started, ended_utc=utc_now())
 
 
 def run_virtual(scenario: Scenario, seed: int | None = None,
                 progress: ProgressFn | None = None, chunks: int = 50) -> RunResult:
     """The same world as fast as the CPU allows, answered by the modelled platform."""
     world = World(scenario, seed=seed, modelled_platform=True)
-    wall0 = time.monotonic()
+    wall0, started = time.monotonic(), utc_now()
     for i in range(1, chunks + 1):
         world.run_virtual(until_s=world.end_s * i / chunks)
         if progress is not None:
@@ -102,7 +105,8 @@ def run_virtual(scenario: Scenario, seed: int | None = None,
     lifecycles = world.lifecycles()
     return RunResult(scenario.name, world.seed, "virtual", scenario.run.speed, world.env.now,
                      time.monotonic() - wall0, lifecycles, summarize(lifecycles, "sim"),
-                     trace_records=len(world.trace), health=from_health(world, None))
+                     trace_records=len(world.trace), health=from_health(world, None),
+                     started_utc=started, ended_utc=utc_now())
 
 
 async def _report(world: World, progress: ProgressFn, stop: asyncio.Event) -> None:

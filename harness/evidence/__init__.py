@@ -4,8 +4,8 @@ the faces recorded, so a saved run can be judged again without serving anything.
 """
 
 from harness.evidence.judge import STATUS_ZH, Measurement, Verdict, evaluate
-from harness.evidence.lifecycles import KindStats, summarize
+from harness.evidence.lifecycles import MISSED_LEGEND, KindStats, summarize
 from harness.evidence.run import RESULTS_SCHEMA, RunResult, write_results
 
-__all__ = ["RESULTS_SCHEMA", "STATUS_ZH", "KindStats", "Measurement", "RunResult", "Verdict",
-           "evaluate", "summarize", "write_results"]
+__all__ = ["MISSED_LEGEND", "RESULTS_SCHEMA", "STATUS_ZH", "KindStats", "Measurement",
+           "RunResult", "Verdict", "evaluate", "summarize", "write_results"]

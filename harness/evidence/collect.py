@@ -3,7 +3,8 @@ each keyed as the catalogue's criteria name them.
 
 - `geometry.<key>`: the coverage indicators of `geometry.table` (ratio, its own verdict against
   the profile's threshold, and the failing places);
-- `live.acknowledged.<kind>` (share of injected incidents acknowledged), `live.missed.<kind>`,
+- `live.acknowledged.<kind>` (share of injected incidents acknowledged after the platform
+  received them: blind acknowledgements fail it), `live.not_acknowledged.<kind>`,
   `live.resolved_max_s.<kind>` (slowest resolution, simulated s; unresolved counts as infinite),
   `live.scenarios_exercised` (application scenarios with an incident answered end to end);
 - `health.*`: device health over the run (`harness.evidence.health`);
@@ -13,12 +14,13 @@ each keyed as the catalogue's criteria name them.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import shapely
 
 from geometry.table import Coverage, CoverageParams, Thresholds
 from geometry.table import evaluate as coverage_table
-from harness.evidence.judge import Measurement
+from harness.evidence.judge import Basis, Measurement
 from scenarios import Scenario
 from scenarios.acceptance import Catalogue, Profile
 from sim import Lifecycle
@@ -42,18 +44,54 @@ def from_geometry(coverage: Coverage) -> dict[str, Measurement]:
     return out
 
 
-def from_lifecycles(lifecycles: list[Lifecycle], catalogue: Catalogue) -> dict[str, Measurement]:
+@dataclass(frozen=True)
+class RunBasis:
+    """What a run's lifecycles can stand for: who answered the alarms, and at which speed."""
+
+    mode: str                     # "live" or "virtual"
+    speed: float = 1.0
+    reference_platform: bool = False
+
+    def answers(self) -> tuple[Basis, str]:
+        """The basis of "the platform answered": the modelled platform's answers are a model."""
+        if self.mode == "virtual":
+            return "modelled", "answered by the modelled platform of a virtual run"
+        return "measured", ""
+
+    def on_site(self) -> tuple[Basis, str]:
+        """The basis of a time limit on resolution (a responder on site, a reset)."""
+        if self.mode == "virtual":
+            return "modelled", "the modelled platform's responder travel and reset times"
+        if self.reference_platform:
+            return "modelled", "resolved by the reference platform after its own travel/reset delay"
+        if self.speed != 1:
+            return "indicative", f"speed {self.speed:g}: wall-clock latency scaled by the speed"
+        return "measured", ""
+
+
+def from_lifecycles(lifecycles: list[Lifecycle], catalogue: Catalogue,
+                    run: RunBasis) -> dict[str, Measurement]:
+    """Per kind: the share answered (blind acknowledgements never count), the incidents never
+    acknowledged, the slowest resolution; and the application scenarios exercised."""
     out: dict[str, Measurement] = {}
-    kinds = sorted({lc.kind for lc in lifecycles})
-    for kind in kinds:
+    basis, note = run.answers()
+    site_basis, site_note = run.on_site()
+    for kind in sorted({lc.kind for lc in lifecycles}):
         group = [lc for lc in lifecycles if lc.kind == kind]
         unacked = [lc for lc in group if lc.step("acknowledged") is None]
+        blind = [lc for lc in group if lc.blind_ack]
+        answered = len(group) - len(unacked) - len(blind)
         out[f"live.acknowledged.{kind}"] = Measurement(
-            (len(group) - len(unacked)) / len(group), "ratio",
-            f"{len(group) - len(unacked)} of {len(group)} acknowledged",
-            tuple(f"{lc.id} on {lc.device}: never acknowledged" for lc in unacked))
-        out[f"live.missed.{kind}"] = Measurement(len(unacked), "incidents", "never acknowledged",
-                                                 tuple(lc.id for lc in unacked))
+            answered / len(group), "ratio",
+            f"{answered} of {len(group)} acknowledged after the platform received the alarm"
+            + (f" ({len(blind)} blind)" if blind else ""),
+            tuple([f"{lc.id} on {lc.device}: never acknowledged" for lc in unacked]
+                  + [f"{lc.id} on {lc.device}: acknowledged blind (before the platform "
+                     f"received the alarm)" for lc in blind]),
+            verdict=False if blind else None, basis=basis, basis_note=note)
+        out[f"live.not_acknowledged.{kind}"] = Measurement(
+            len(unacked), "incidents", "never acknowledged", tuple(lc.id for lc in unacked),
+            basis=basis, basis_note=note)
         resolved = [lc.latency_s("resolved") for lc in group]
         open_ = [lc for lc, t in zip(group, resolved, strict=True) if t is None]
         worst = math.inf if open_ else max(t for t in resolved if t is not None)
@@ -62,13 +100,16 @@ def from_lifecycles(lifecycles: list[Lifecycle], catalogue: Catalogue) -> dict[s
         out[f"live.resolved_max_s.{kind}"] = Measurement(
             worst, "s", "slowest injection-to-resolution, simulated seconds",
             tuple([f"{lc.id} on {lc.device}: never resolved" for lc in open_]
-                  + [f"{lc.id} on {lc.device}: {t:.0f} s" for t, lc in slow]))
-    answered = {lc.kind for lc in lifecycles if lc.step("acknowledged") is not None}
+                  + [f"{lc.id} on {lc.device}: {t:.0f} s" for t, lc in slow]),
+            basis=site_basis, basis_note=site_note)
+    answered_kinds = {lc.kind for lc in lifecycles
+                      if lc.step("acknowledged") is not None and not lc.blind_ack}
     scenarios = [ind for ind in catalogue.indicator
-                 if "L" in ind.method and answered.intersection(ind.exercised_by)]
+                 if "L" in ind.method and answered_kinds.intersection(ind.exercised_by)]
     out["live.scenarios_exercised"] = Measurement(
         len(scenarios), "scenarios", "application scenarios with an incident answered end to end",
-        tuple(f"{ind.number} {ind.name_zh} {ind.name_en}" for ind in scenarios))
+        tuple(f"{ind.number} {ind.name_zh} {ind.name_en}" for ind in scenarios),
+        basis=basis, basis_note=note)
     return out
 
 

@@ -1,9 +1,16 @@
 """Judging the indicator table: measurements + the tier profile -> a verdict per indicator.
 
-A verdict is 达标 met, 未达标 not met, or 需人工核验 needs documentary evidence. It is "met" only
-when every criterion was measured and holds and the indicator needs no documents; a criterion
-that could not be measured (no data, not exercised in this run) leaves the indicator at
-"needs evidence", never at "met". Pure functions over immutable inputs.
+A verdict is one of
+- 达标 met: every criterion was measured in this run, from what the platform really received and
+  did (or from the site and its devices), and holds; no part needs documents;
+- 未达标 not met: a measured criterion fails;
+- 需人工核验 needs evidence: a criterion was not measured in this run, or documents are needed;
+- 模拟估计 modelled: a criterion rests on a model or on our own settings (the modelled platform
+  of a virtual run, the reference platform's travel time): a prediction, never met;
+- 仅供参考 indicative: a time-limited criterion measured at a speed other than 1, where the
+  platform's wall-clock latency was scaled by the speed factor: a rehearsal figure, never met.
+Each measurement says its basis; the notes say what a modelled or indicative verdict predicts.
+Pure functions over immutable inputs.
 """
 
 from __future__ import annotations
@@ -14,8 +21,10 @@ from typing import Literal
 
 from scenarios.acceptance import Catalogue, Criterion, Indicator, Profile, standard_text
 
-Status = Literal["met", "not_met", "needs_evidence"]
-STATUS_ZH: dict[str, str] = {"met": "达标", "not_met": "未达标", "needs_evidence": "需人工核验"}
+Status = Literal["met", "not_met", "needs_evidence", "modelled", "indicative"]
+STATUS_ZH: dict[str, str] = {"met": "达标", "not_met": "未达标", "needs_evidence": "需人工核验",
+                             "modelled": "模拟估计", "indicative": "仅供参考"}
+Basis = Literal["measured", "modelled", "indicative"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,9 @@ class Measurement:
     evidence: tuple[str, ...] = ()
     evidence_total: int = 0
     verdict: bool | None = None
+    #: how the figure was obtained; `basis_note` says why it is not a plain measurement
+    basis: Basis = "measured"
+    basis_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,8 @@ class CriterionResult:
     ok: bool | None
     evidence: tuple[str, ...] = ()
     evidence_total: int = 0
+    basis: Basis = "measured"
+    basis_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,7 +83,7 @@ def judge(criterion: Criterion, threshold: float, m: Measurement | None) -> Crit
     else:
         ok = m.value <= threshold + 1e-9
     return CriterionResult(criterion, threshold, m.value, m.unit, ok, m.evidence,
-                           m.evidence_total or len(m.evidence))
+                           m.evidence_total or len(m.evidence), m.basis, m.basis_note)
 
 
 def evaluate(catalogue: Catalogue, profile: Profile,
@@ -80,7 +94,8 @@ def evaluate(catalogue: Catalogue, profile: Profile,
         results = tuple(judge(c, profile.thresholds[c.threshold], measurements.get(c.measure))
                         for c in ind.criteria)
         notes = []
-        if any(r.ok is False for r in results):
+        soft = [r for r in results if r.basis != "measured" and r.ok is not None]
+        if any(r.ok is False and r.basis == "measured" for r in results):
             status: Status = "not_met"
         elif not results or ind.needs_evidence or any(r.ok is None for r in results):
             status = "needs_evidence"
@@ -89,8 +104,15 @@ def evaluate(catalogue: Catalogue, profile: Profile,
             missing = [r.criterion.label or r.criterion.measure for r in results if r.ok is None]
             if missing:
                 notes.append("not measured in this run: " + "; ".join(missing))
+        elif soft:
+            status = "modelled" if any(r.basis == "modelled" for r in soft) else "indicative"
         else:
             status = "met"
+        for r in soft:
+            outcome = "holds" if r.ok else "fails"
+            notes.append(f"{r.basis}: {r.criterion.label or r.criterion.measure} {outcome} "
+                         f"({r.basis_note})" if r.basis_note else
+                         f"{r.basis}: {r.criterion.label or r.criterion.measure} {outcome}")
         out.append(Verdict(ind, status, standard_text(ind.standard_zh, profile),
                            standard_text(ind.standard_en, profile), results, tuple(notes)))
     return out
@@ -109,5 +131,7 @@ def from_json(data: dict[str, dict[str, object]]) -> dict[str, Measurement]:
         out[k] = Measurement(value, str(v["unit"]), str(v["source"]),
                              tuple(v["evidence"]),  # type: ignore[arg-type]
                              int(v["evidence_total"]),  # type: ignore[call-overload]
-                             v["verdict"])  # type: ignore[arg-type]
+                             v["verdict"],  # type: ignore[arg-type]
+                             v.get("basis", "measured"),  # type: ignore[arg-type]
+                             str(v.get("basis_note", "")))
     return out

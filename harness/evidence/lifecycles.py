@@ -1,7 +1,14 @@
-"""Measurement: incident lifecycles -> counts and latency statistics per incident kind.
+"""Lifecycle statistics: incident lifecycles -> counts and latency statistics per incident kind,
+and lifecycles to and from their JSON record.
 
 Latencies are taken on one clock: wall time in a live run (what the platform under test really
-took), simulated time in a virtual run. "Missed" counts incidents never acknowledged.
+took), simulated time in a virtual run.
+
+"Missed" has one meaning everywhere (console, results, report): a step that never came. Each
+incident lists its missed steps (`observed`, `acknowledged`, `resolved`); a kind's row counts
+them per step, and `missed` counts incidents with any step missing. An acknowledgement that came
+before the platform ever received the alarm is *blind* (sent on a timer, not in answer to what
+the platform saw): counted apart, and never credited as an answer.
 """
 
 from __future__ import annotations
@@ -11,7 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from sim import STEPS, Lifecycle, Step
+from sim import STEPS, Actor, Lifecycle, Step
+
+#: One line for every table that shows missed steps.
+MISSED_LEGEND = ("missed = steps that never came (not observed / not acknowledged / not "
+                 "resolved); blind = acknowledged before the platform received the alarm")
 
 
 @dataclass(frozen=True)
@@ -21,6 +32,7 @@ class KindStats:
     observed: int
     acknowledged: int
     resolved: int
+    #: incidents with any step missing
     missed: int
     clock: str
     ack_p50_s: float | None
@@ -28,6 +40,10 @@ class KindStats:
     ack_max_s: float | None
     observe_p50_s: float | None
     resolve_p50_s: float | None
+    missed_observed: int = 0
+    missed_acknowledged: int = 0
+    missed_resolved: int = 0
+    blind_acks: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -49,18 +65,32 @@ def summarize(lifecycles: list[Lifecycle], clock: str) -> list[KindStats]:
         rows.append(KindStats(
             kind=kind, injected=counts["injected"], observed=counts["observed"],
             acknowledged=counts["acknowledged"], resolved=counts["resolved"],
-            missed=sum(1 for lc in group if "acknowledged" in lc.missed), clock=clock,
+            missed=sum(1 for lc in group if lc.missed), clock=clock,
             ack_p50_s=_pct(acks, 50), ack_p95_s=_pct(acks, 95),
             ack_max_s=max(acks) if acks else None,
-            observe_p50_s=_pct(obs, 50), resolve_p50_s=_pct(res, 50)))
+            observe_p50_s=_pct(obs, 50), resolve_p50_s=_pct(res, 50),
+            missed_observed=sum(1 for lc in group if "observed" in lc.missed),
+            missed_acknowledged=sum(1 for lc in group if "acknowledged" in lc.missed),
+            missed_resolved=sum(1 for lc in group if "resolved" in lc.missed),
+            blind_acks=sum(1 for lc in group if lc.blind_ack)))
     return rows
+
+
+def _step_dict(s: Step) -> dict[str, object]:
+    out: dict[str, object] = {"t_s": round(s.t_s, 6), "wall_ns": s.wall_ns}
+    if s.utc:
+        out["utc"] = s.utc
+    if s.by is not None:
+        out["by"] = s.by.as_dict()
+    return out
 
 
 def lifecycle_dict(lc: Lifecycle) -> dict[str, object]:
     return {
         "id": lc.id, "kind": lc.kind, "device": lc.device, "alarm": lc.alarm,
-        "steps": {s.name: {"t_s": round(s.t_s, 6), "wall_ns": s.wall_ns} for s in lc.steps},
+        "steps": {s.name: _step_dict(s) for s in lc.steps},
         "missed": list(lc.missed),
+        "blind_ack": lc.blind_ack,
         "latency_s": {name: {"sim": lc.latency_s(name, "sim"), "wall": lc.latency_s(name, "wall")}
                       for name in STEPS[1:] if lc.step(name) is not None},
     }
@@ -68,6 +98,7 @@ def lifecycle_dict(lc: Lifecycle) -> dict[str, object]:
 
 def lifecycle_from_dict(d: dict[str, Any]) -> Lifecycle:
     """The inverse of `lifecycle_dict` (for re-rendering a report from saved results)."""
-    steps = tuple(Step(name, float(s["t_s"]), int(s["wall_ns"]))
+    steps = tuple(Step(name, float(s["t_s"]), int(s["wall_ns"]), str(s.get("utc", "")),
+                       Actor(**s["by"]) if s.get("by") else None)
                   for name, s in d["steps"].items())
     return Lifecycle(d["id"], d["kind"], d["device"], d["alarm"], steps, tuple(d["missed"]))

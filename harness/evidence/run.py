@@ -7,7 +7,10 @@ record is the same whatever protocol a run spoke.
 
 from __future__ import annotations
 
+import datetime
+import importlib.metadata
 import json
+import platform as host_platform
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +20,23 @@ from harness.evidence.lifecycles import KindStats, lifecycle_dict
 from sim import Lifecycle
 
 RESULTS_SCHEMA = "commtwin.results/1"
+#: The keys of results.json that identify a run; every report repeats them.
+RUN_HEADER = ("mode", "seed", "speed", "simulated_s", "wall_s", "latency_clock", "interrupted",
+              "started_utc", "ended_utc", "host", "commtwin_version", "scenario_sha256",
+              "pacing")
+
+
+def utc_now() -> str:
+    """Now, UTC, ISO 8601 with milliseconds (how every time of identity is written)."""
+    moment = datetime.datetime.now(datetime.UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def version() -> str:
+    try:
+        return importlib.metadata.version("commtwin")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree, not installed
+        return "unknown"
 
 
 @dataclass
@@ -40,6 +60,14 @@ class RunResult:
     health: dict[str, Measurement] = field(default_factory=dict)
     #: How to load the scenario again (a bundled name or an absolute path), for `report`.
     scenario_ref: str = ""
+    #: SHA-256 of the scenario file's bytes, to tie the run to exactly what was run.
+    scenario_sha256: str = ""
+    started_utc: str = ""
+    ended_utc: str = ""
+    host: str = field(default_factory=host_platform.node)
+    commtwin_version: str = field(default_factory=version)
+    #: The twin's own timing in a live run: how late the world was brought to wall time.
+    pacing: dict[str, object] | None = None
 
     def as_dict(self) -> dict[str, object]:
         opcua = next((e for e in self.endpoints if isinstance(e, OpcUaEndpoint)), None)
@@ -59,6 +87,9 @@ class RunResult:
             "incidents": [lifecycle_dict(lc) for lc in self.lifecycles],
             "trace_records": self.trace_records,
             "health": to_json(self.health),
+            "started_utc": self.started_utc, "ended_utc": self.ended_utc, "host": self.host,
+            "commtwin_version": self.commtwin_version, "scenario_sha256": self.scenario_sha256,
+            "pacing": self.pacing,
         }
 
 

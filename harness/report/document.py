@@ -17,7 +17,7 @@ from typing import Any
 from harness.evidence import collect
 from harness.evidence.judge import STATUS_ZH, Measurement, Verdict, evaluate, from_json, to_json
 from harness.evidence.lifecycles import lifecycle_dict, lifecycle_from_dict
-from harness.evidence.run import RunResult
+from harness.evidence.run import RUN_HEADER, RunResult
 from harness.report.html import render_html
 from harness.report.junit import render_junit
 from harness.report.maps import all_maps
@@ -58,6 +58,7 @@ def verdict_dict(v: Verdict) -> dict[str, Any]:
             "value": None if r.value is None or math.isinf(r.value) else r.value,
             "value_text": _fmt(r.value, r.unit), "unit": r.unit, "ok": r.ok,
             "evidence": list(r.evidence), "evidence_total": r.evidence_total,
+            "basis": r.basis, "basis_note": r.basis_note,
         } for r in v.criteria],
     }
 
@@ -71,7 +72,10 @@ def build(scenario: Scenario, scenario_ref: str, lifecycles: list[Lifecycle],
     if profile_name is None:
         profile = profile.with_overrides(scenario.acceptance.overrides)
     coverage = collect.coverage_for(scenario, profile)
-    measured = {**collect.from_geometry(coverage), **collect.from_lifecycles(lifecycles, catalogue),
+    basis = collect.RunBasis(str(run.get("mode") or "virtual"), float(run.get("speed") or 1.0),
+                             bool(run.get("reference_platform")))
+    measured = {**collect.from_geometry(coverage),
+                **collect.from_lifecycles(lifecycles, catalogue, basis),
                 **health, **collect.from_inventory(scenario)}
     verdicts = evaluate(catalogue, profile, measured)
     counts = {s: sum(1 for v in verdicts if v.status == s) for s in STATUS_ZH}
@@ -127,5 +131,7 @@ def from_results(results_dir: Path, profile: str | None = None,
 
 
 def _run_summary(results: dict[str, Any]) -> dict[str, Any]:
-    keys = ("mode", "seed", "speed", "simulated_s", "wall_s", "latency_clock", "interrupted")
-    return {k: results.get(k) for k in keys} | {"summary": results.get("summary", [])}
+    """The run header every output repeats: what ran, when (UTC), where, from which file."""
+    return {k: results.get(k) for k in RUN_HEADER} | {
+        "reference_platform": results.get("platform") is not None,
+        "summary": results.get("summary", [])}

@@ -7,6 +7,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from harness.evidence import STATUS_ZH
+from harness.report.header import LEGEND, STATUS_EN, actor_text, run_facts
+
 _CSS = """
 body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", system-ui, sans-serif; margin: 2em;
        color: #222; max-width: 1200px; }
@@ -15,6 +18,9 @@ th, td { border: 1px solid #bbb; padding: 6px 8px; vertical-align: top; text-ali
 th { background: #eef2f7; }
 .met { background: #e6f4ea; } .not_met { background: #fde8e8; }
 .needs_evidence { background: #fff7e0; }
+.modelled, .indicative { background: #e8f0fb; }
+dl.run { display: grid; grid-template-columns: max-content auto; gap: 2px 1em; font-size: 13px; }
+dl.run dt { font-weight: bold; } dl.run dd { margin: 0; }
 .status { font-weight: bold; white-space: nowrap; }
 .en { color: #555; font-size: 12px; }
 figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
@@ -28,19 +34,18 @@ def _img(path: Path) -> str:
 
 
 def render_html(doc: dict[str, Any], images: dict[str, Path]) -> str:
-    run, counts = doc["run"], doc["counts"]
+    counts = doc["counts"]
     out = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>"
            f"<title>验收报告 {escape(doc['scenario'])}</title><style>{_CSS}</style></head><body>",
            f"<h1>智慧社区建设验收 — {escape(doc['scenario'])} "
            f"<span class='en'>acceptance report, {escape(doc['tier_zh'])} "
            f"{escape(doc['tier'])} tier</span></h1>",
-           f"<p>Run: {escape(str(run.get('mode')))} mode, seed {escape(str(run.get('seed')))}, "
-           f"{run.get('simulated_s') or 0:,.0f} simulated s; latency clock "
-           f"{escape(str(run.get('latency_clock')))}.</p>",
-           f"<p class='summary'><span class='met'>达标 met {counts['met']}</span>"
-           f"<span class='not_met'>未达标 not met {counts['not_met']}</span>"
-           f"<span class='needs_evidence'>需人工核验 needs evidence "
-           f"{counts['needs_evidence']}</span></p>",
+           "<dl class='run'>" + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>"
+                                        for k, v in run_facts(doc)) + "</dl>",
+           "<p class='summary'>" + "".join(
+               f"<span class='{s}'>{STATUS_ZH[s]} {STATUS_EN[s]} {n}</span>"
+               for s, n in counts.items() if n or s in ("met", "not_met", "needs_evidence"))
+           + "</p>",
            "<table id='indicators'><thead><tr><th>一级指标<br><span class='en'>group</span></th>"
            "<th>序号</th><th>二级指标<br><span class='en'>indicator</span></th>"
            "<th>标准要求<br><span class='en'>standard</span></th>"
@@ -78,14 +83,18 @@ def render_html(doc: dict[str, Any], images: dict[str, Path]) -> str:
         out += [f"<figure id='{escape(name)}'>{_img(path)}<figcaption>{escape(name)}"
                 f"</figcaption></figure>" for name, path in images.items()]
     out.append("<h2>Incidents <span class='en'>lifecycle, simulated seconds</span></h2>"
+               f"<p class='en'>{escape(LEGEND)}</p>"
                "<table id='incidents'><thead><tr><th>id</th><th>device</th><th>injected</th>"
-               "<th>observed</th><th>acknowledged</th><th>resolved</th><th>missed</th>"
-               "</tr></thead><tbody>")
+               "<th>observed</th><th>acknowledged</th><th>acknowledged by (UTC)</th>"
+               "<th>resolved</th><th>missed</th></tr></thead><tbody>")
     for inc in doc["incidents"]:
         t = {n: f"{s['t_s']:.1f}" for n, s in inc["steps"].items()}
+        ack = inc["steps"].get("acknowledged")
+        who = f"{actor_text(ack)} ({ack.get('utc', '')})" if ack else "-"
+        acked = t.get("acknowledged", "-") + (" blind" if inc.get("blind_ack") else "")
         out.append("<tr>" + "".join(f"<td>{escape(str(x))}</td>" for x in (
             inc["id"], inc["device"], t.get("injected", "-"), t.get("observed", "-"),
-            t.get("acknowledged", "-"), t.get("resolved", "-"),
+            acked, who, t.get("resolved", "-"),
             ", ".join(inc["missed"]) or "-")) + "</tr>")
     out.append("</tbody></table></body></html>")
     return "\n".join(out) + "\n"

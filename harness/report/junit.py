@@ -5,13 +5,23 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from harness.report.header import STATUS_EN, run_facts
+
 
 def render_junit(doc: dict[str, Any]) -> str:
-    """One test case per indicator: not met is a failure, needs evidence is skipped."""
+    """One test case per indicator: not met is a failure; needs evidence, modelled and
+    indicative are skipped (none of them is a pass). The run's identity is in the properties."""
+    counts = doc["counts"]
+    skipped = sum(counts.get(s, 0) for s in ("needs_evidence", "modelled", "indicative"))
     suite = ET.Element("testsuite", name=f"commtwin.acceptance.{doc['scenario']}",
                        tests=str(len(doc["indicators"])),
-                       failures=str(doc["counts"]["not_met"]), errors="0",
-                       skipped=str(doc["counts"]["needs_evidence"]), time="0")
+                       failures=str(counts["not_met"]), errors="0",
+                       skipped=str(skipped), time="0",
+                       timestamp=str(doc["run"].get("started_utc") or ""),
+                       hostname=str(doc["run"].get("host") or ""))
+    properties = ET.SubElement(suite, "properties")
+    for label, value in run_facts(doc):
+        ET.SubElement(properties, "property", name=label, value=value)
     for ind in doc["indicators"]:
         case = ET.SubElement(suite, "testcase", classname=f"acceptance.{doc['tier']}",
                              name=f"{ind['number']:02d} {ind['name_en']} {ind['name_zh']}",
@@ -23,9 +33,9 @@ def render_junit(doc: dict[str, Any]) -> str:
                                     message=f"未达标 not met: {ind['standard_en']}")
             failure.text = detail + "\n" + "\n".join(
                 e for c in ind["criteria"] if c["ok"] is False for e in c["evidence"][:20])
-        elif ind["status"] == "needs_evidence":
-            ET.SubElement(case, "skipped", message="需人工核验 needs documentary evidence: "
-                          + "; ".join(ind["notes"]))
+        elif ind["status"] != "met":
+            ET.SubElement(case, "skipped", message=f"{ind['status_zh']} "
+                          f"{STATUS_EN[ind['status']]}: " + "; ".join(ind["notes"]))
         if detail:
             ET.SubElement(case, "system-out").text = detail
     ET.indent(suite)

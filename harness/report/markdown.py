@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.report.header import LEGEND, actor_text, counts_text, run_facts
+
 
 def render_markdown(doc: dict[str, Any], images: dict[str, str]) -> str:
-    run = doc["run"]
-    lines = [f"# 智慧社区建设验收 — {doc['scenario']} ({doc['tier_zh']} {doc['tier']} tier)", "",
-             f"Run: {run.get('mode')} mode, seed {run.get('seed')}, "
-             f"{run.get('simulated_s', 0):,.0f} simulated s, latency clock "
-             f"{run.get('latency_clock')}.  "
-             f"达标 met {doc['counts']['met']} · 未达标 not met {doc['counts']['not_met']} · "
-             f"需人工核验 needs evidence {doc['counts']['needs_evidence']}", "",
-             "| 一级指标 group | 序号 | 二级指标 indicator | 标准要求 standard | 完成情况 result |",
-             "|---|---|---|---|---|"]
+    lines = [f"# 智慧社区建设验收 — {doc['scenario']} ({doc['tier_zh']} {doc['tier']} tier)", ""]
+    lines += [f"- **{label}**: {value}" for label, value in run_facts(doc)]
+    lines += ["", counts_text(doc), "",
+              "| 一级指标 group | 序号 | 二级指标 indicator | 标准要求 standard "
+              "| 完成情况 result |",
+              "|---|---|---|---|---|"]
     last_group = None
     for ind in doc["indicators"]:
         group = ind["group"] if ind["group"] != last_group else ""
@@ -43,11 +42,15 @@ def render_markdown(doc: dict[str, Any], images: dict[str, str]) -> str:
         lines += ["## Maps and plots", ""]
         lines += [f"![{name}]({path})" for name, path in images.items()]
         lines.append("")
-    lines += ["## Incidents", "", "| id | device | injected s | observed | acknowledged | "
-              "resolved | missed |", "|---|---|---|---|---|---|---|"]
+    lines += ["## Incidents", "", f"Simulated seconds; {LEGEND}.", "",
+              "| id | device | injected s | observed | acknowledged | acknowledged by (UTC) | "
+              "resolved | missed |", "|---|---|---|---|---|---|---|---|"]
     for inc in doc["incidents"]:
         t = {n: f"{s['t_s']:.1f}" for n, s in inc["steps"].items()}
+        ack = inc["steps"].get("acknowledged")
+        who = f"{actor_text(ack)} ({ack.get('utc', '')})" if ack else "-"
+        blind = " **blind**" if inc.get("blind_ack") else ""
         lines.append(f"| {inc['id']} | {inc['device']} | {t.get('injected', '-')} | "
-                     f"{t.get('observed', '-')} | {t.get('acknowledged', '-')} | "
+                     f"{t.get('observed', '-')} | {t.get('acknowledged', '-')}{blind} | {who} | "
                      f"{t.get('resolved', '-')} | {', '.join(inc['missed']) or '-'} |")
     return "\n".join(lines) + "\n"

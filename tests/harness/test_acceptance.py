@@ -28,25 +28,30 @@ def test_tiers_differ_where_the_sources_say() -> None:
     assert standard_text("{elderly_response_s:min} min", GROWTH) == "15 min"
 
 
-@given(st.dictionaries(st.sampled_from(MEASURES),
-                       st.floats(min_value=0, max_value=10_000, allow_nan=False)))
-def test_no_indicator_is_met_without_every_measurement_or_with_documents(
-        values: dict[str, float]) -> None:
-    verdicts = evaluate(CATALOGUE, GROWTH, {k: Measurement(v) for k, v in values.items()})
+@given(st.dictionaries(st.sampled_from(MEASURES), st.tuples(
+    st.floats(min_value=0, max_value=10_000, allow_nan=False),
+    st.sampled_from(["measured", "modelled", "indicative"]))))
+def test_no_indicator_is_met_without_every_measurement_or_with_documents_or_a_model(
+        values: dict[str, tuple[float, str]]) -> None:
+    verdicts = evaluate(CATALOGUE, GROWTH, {k: Measurement(v, basis=b)  # type: ignore[arg-type]
+                                            for k, (v, b) in values.items()})
     assert len(verdicts) == 28
     for v in verdicts:
         if v.status == "met":
             assert not v.indicator.needs_evidence
             assert v.criteria and all(c.ok for c in v.criteria)
             assert all(c.criterion.measure in values for c in v.criteria)
-        if any(c.ok is False for c in v.criteria):
+            assert all(c.basis == "measured" for c in v.criteria)
+        if any(c.ok is False and c.basis == "measured" for c in v.criteria):
             assert v.status == "not_met"
+        if v.status in ("modelled", "indicative"):
+            assert any(c.basis == v.status for c in v.criteria)
 
 
 def test_all_measured_and_passing_is_met_and_one_failure_flips_it() -> None:
     values = {m: Measurement(1.0) for m in MEASURES if not m.startswith("live.")}
     values |= {m: Measurement(0.0) for m in MEASURES
-               if m.startswith(("live.missed", "live.resolved_max_s"))}
+               if m.startswith(("live.not_acknowledged", "live.resolved_max_s"))}
     values |= {m: Measurement(1.0) for m in MEASURES if m.startswith("live.acknowledged")}
     values["live.scenarios_exercised"] = Measurement(12)
     by_number = {v.indicator.number: v for v in evaluate(CATALOGUE, GROWTH, values)}
