@@ -112,7 +112,8 @@ class IncidentTracker:
         inc = _Open(f"{kind}-{len(self._incidents) + 1:05d}", kind, device.id, alarm)
         self._incidents.append(inc)
         self._open_by_alarm.setdefault((device.id, alarm), []).append(inc)
-        self._step(inc, "injected", now)
+        # the injection's actor is whoever asked for it outside the schedule (None: schedule)
+        self._step(inc, "injected", now, by=self.actor)
         return inc.id
 
     def point_changed(self, device: Device, name: str, value: Value, now: float) -> None:
@@ -143,6 +144,15 @@ class IncidentTracker:
             for inc in self._open_by_alarm.get((device.id, alarm), ()):
                 if not inc.has("observed"):
                     self._step(inc, "observed", now, wall_ns, by)
+
+    def lifecycle(self, incident_id: str) -> Lifecycle | None:
+        """One incident's record as it stands now (None for an unknown id)."""
+        for inc in self._incidents:
+            if inc.id == incident_id:
+                got = {s.name for s in inc.steps}
+                return Lifecycle(inc.id, inc.kind, inc.device, inc.alarm, tuple(inc.steps),
+                                 tuple(s for s in STEPS if s not in got))
+        return None
 
     def close(self) -> list[Lifecycle]:
         """Every incident as an immutable record; missing steps named in `missed`."""

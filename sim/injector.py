@@ -16,7 +16,7 @@ from devices import Device
 from scenarios import INCIDENT_DEVICE_KIND, Scenario
 from sim.streams import stream
 
-InjectFn = Callable[[str, Device], None]
+InjectFn = Callable[[str, Device], object]  # returns the incident id; the schedule ignores it
 
 
 def start(env: simpy.Environment, scenario: Scenario, devices: dict[str, Device], seed: int,

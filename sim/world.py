@@ -105,6 +105,23 @@ class World:
         self.tracker.read_by_platform(self.devices[device_id], set(names), self.env.now, wall_ns,
                                       by)
 
+    def inject_now(self, kind: str, device_id: str, by: Actor | None = None) -> str:
+        """Make an incident happen now, outside the schedule (a test or an operator asked);
+        return its id. Raises `KeyError` for an unknown device, `ValueError` for a kind the
+        device cannot carry."""
+        device = self.devices[device_id]
+        if kind not in device.INCIDENTS:
+            raise ValueError(f"{device_id} ({device.KIND}) cannot carry {kind!r}; it carries "
+                             f"{', '.join(sorted(device.INCIDENTS)) or 'no incidents'}")
+        self.sync()
+        self.tracker.actor = by
+        try:
+            incident_id = self._inject(kind, device)
+            self._settle()
+        finally:
+            self.tracker.actor = None
+        return incident_id
+
     def utc_of(self, wall_ns: int) -> str:
         """The UTC time (ISO 8601, ms) of a monotonic stamp of this world's wall clock."""
         ns = self._utc0_ns + (wall_ns - self._mono0_ns)
@@ -117,12 +134,13 @@ class World:
         while self.env.peek() <= self.env.now:
             self.env.step()
 
-    def _inject(self, kind: str, device: Device) -> None:
+    def _inject(self, kind: str, device: Device) -> str:
         clear_after = self.scenario.incidents.clear_after_s.get(kind)  # type: ignore[call-overload]
         spec = device.inject(kind, clear_after)
-        self.tracker.injected(kind, device, spec.alarm, self.env.now)
+        incident_id = self.tracker.injected(kind, device, spec.alarm, self.env.now)
         if self.platform is not None:
             self.platform.handle(device, spec.alarm, spec.resolve_point)
+        return incident_id
 
     def _model_write(self, device: Device, name: str, value: Value) -> None:
         # The modelled platform writes from inside a SimPy process: no settling needed.

@@ -36,20 +36,23 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
                    any_port: bool = False, stop: asyncio.Event | None = None,
                    progress: ProgressFn | None = None,
                    on_ready: ReadyFn | None = None, protocol: str = "modbus",
-                   out_dir: Path = Path("out")) -> RunResult:
+                   out_dir: Path = Path("out"), control: bool = False,
+                   control_token: str | None = None) -> RunResult:
     """Serve the world live until its end time (or `stop`); measure every lifecycle.
 
     `protocol` names the faces (`PROTOCOLS`); with `platform`, the reference platform connects
-    over the first of them. `on_ready` gets every endpoint once all faces listen. `out_dir`
-    holds what faces keep between runs (the OPC UA certificate and ns0 cache).
+    over the first of them. `control` adds the HTTP control and acknowledgement face. `on_ready`
+    gets every endpoint once all faces listen. `out_dir` holds what faces keep between runs (the
+    OPC UA certificate and ns0 cache).
     """
     if protocol not in PROTOCOLS:
         raise ValueError(f"protocol must be one of {tuple(PROTOCOLS)}, got {protocol!r}")
-    face_names = PROTOCOLS[protocol]
+    face_names = PROTOCOLS[protocol] + (("http",) if control else ())
     world = World(scenario, seed=seed)
     clock = world.live_clock(speed)
     stop = stop or asyncio.Event()
-    options = FaceOptions(host=host, any_port=any_port, work_dir=out_dir)
+    options = FaceOptions(host=host, any_port=any_port, work_dir=out_dir,
+                          control_token=control_token)
     faces: list[Face] = [FACES[name](world, options) for name in face_names]
     endpoints: list[Endpoint] = []
     ref: Platform | None = None
@@ -60,6 +63,8 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
     try:
         for face in faces:
             endpoints += await face.start()
+        for face in faces:
+            face.announce(endpoints)
         if on_ready is not None:
             maybe = on_ready(endpoints)
             if maybe is not None:

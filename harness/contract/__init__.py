@@ -4,6 +4,12 @@ Faces fill these in; platforms (ours and the user's) read them. Neither side imp
 so this is the only code both share — exactly what an integrator is handed on paper.
 """
 
-from harness.contract.endpoints import Endpoint, ModbusEndpoint, OpcUaEndpoint, write_endpoints
+from harness.contract.endpoints import (
+    Endpoint,
+    HttpEndpoint,
+    ModbusEndpoint,
+    OpcUaEndpoint,
+    write_endpoints,
+)
 
-__all__ = ["Endpoint", "ModbusEndpoint", "OpcUaEndpoint", "write_endpoints"]
+__all__ = ["Endpoint", "HttpEndpoint", "ModbusEndpoint", "OpcUaEndpoint", "write_endpoints"]

@@ -75,6 +75,20 @@ class OpcUaEndpoint(Endpoint):
                 f"security {', '.join(self.security)}")
 
 
+@dataclass(frozen=True)
+class HttpEndpoint(Endpoint):
+    """The control and acknowledgement API: inject incidents, read lifecycles, acknowledge or
+    resolve by webhook. Every call but `GET /health` needs `Authorization: Bearer <token>`."""
+
+    token: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"protocol": "http", "url": self.url, "token": self.token}
+
+    def describe(self) -> str:
+        return f"Authorization: Bearer {self.token}"
+
+
 def write_endpoints(endpoints: list[Endpoint], out_dir: Path) -> Path:
     """`endpoints.json`: every endpoint of the run, written as soon as the faces listen."""
     out_dir.mkdir(parents=True, exist_ok=True)

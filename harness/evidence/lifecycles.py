@@ -1,5 +1,4 @@
-"""Lifecycle statistics: incident lifecycles -> counts and latency statistics per incident kind,
-and lifecycles to and from their JSON record.
+"""Lifecycle statistics: incident lifecycles -> counts and latency statistics per incident kind.
 
 Latencies are taken on one clock: wall time in a live run (what the platform under test really
 took), simulated time in a virtual run.
@@ -14,11 +13,13 @@ the platform saw): counted apart, and never credited as an answer.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
 
 import numpy as np
 
-from sim import STEPS, Actor, Lifecycle, Step
+from harness.contract.records import lifecycle_dict, lifecycle_from_dict
+from sim import STEPS, Lifecycle
+
+__all__ = ["MISSED_LEGEND", "KindStats", "lifecycle_dict", "lifecycle_from_dict", "summarize"]
 
 #: One line for every table that shows missed steps.
 MISSED_LEGEND = ("missed = steps that never came (not observed / not acknowledged / not "
@@ -74,31 +75,3 @@ def summarize(lifecycles: list[Lifecycle], clock: str) -> list[KindStats]:
             missed_resolved=sum(1 for lc in group if "resolved" in lc.missed),
             blind_acks=sum(1 for lc in group if lc.blind_ack)))
     return rows
-
-
-def _step_dict(s: Step) -> dict[str, object]:
-    out: dict[str, object] = {"t_s": round(s.t_s, 6), "wall_ns": s.wall_ns}
-    if s.utc:
-        out["utc"] = s.utc
-    if s.by is not None:
-        out["by"] = s.by.as_dict()
-    return out
-
-
-def lifecycle_dict(lc: Lifecycle) -> dict[str, object]:
-    return {
-        "id": lc.id, "kind": lc.kind, "device": lc.device, "alarm": lc.alarm,
-        "steps": {s.name: _step_dict(s) for s in lc.steps},
-        "missed": list(lc.missed),
-        "blind_ack": lc.blind_ack,
-        "latency_s": {name: {"sim": lc.latency_s(name, "sim"), "wall": lc.latency_s(name, "wall")}
-                      for name in STEPS[1:] if lc.step(name) is not None},
-    }
-
-
-def lifecycle_from_dict(d: dict[str, Any]) -> Lifecycle:
-    """The inverse of `lifecycle_dict` (for re-rendering a report from saved results)."""
-    steps = tuple(Step(name, float(s["t_s"]), int(s["wall_ns"]), str(s.get("utc", "")),
-                       Actor(**s["by"]) if s.get("by") else None)
-                  for name, s in d["steps"].items())
-    return Lifecycle(d["id"], d["kind"], d["device"], d["alarm"], steps, tuple(d["missed"]))

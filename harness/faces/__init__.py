@@ -8,12 +8,14 @@ line here. Faces never import platforms, evidence, report or cli.
 from __future__ import annotations
 
 from harness.faces.base import Face, FaceFactory, FaceOptions
+from harness.faces.http import HttpFace
 from harness.faces.modbus import ModbusFace
 from harness.faces.opcua import OpcUaFace
 
 FACES: dict[str, FaceFactory] = {
     "modbus": ModbusFace,
     "opcua": OpcUaFace,
+    "http": HttpFace,
 }
 
-__all__ = ["FACES", "Face", "FaceFactory", "FaceOptions", "ModbusFace", "OpcUaFace"]
+__all__ = ["FACES", "Face", "FaceFactory", "FaceOptions", "HttpFace", "ModbusFace", "OpcUaFace"]

@@ -22,17 +22,23 @@ class FaceOptions:
 
     `host`: the address to bind instead of the scenario's (which defaults to 127.0.0.1);
     `any_port`: free ports instead of the scenario's; `work_dir`: where a face may keep files
-    between runs (certificates, caches).
+    between runs (certificates, caches); `control_token`: the bearer token the control API
+    demands (None: a fresh random one per run).
     """
 
     host: str | None = None
     any_port: bool = False
     work_dir: Path = Path("out")
+    control_token: str | None = None
 
 
 class Face(Protocol):
     async def start(self) -> list[Endpoint]:
         """Listen; return every endpoint a client can connect to."""
+
+    def announce(self, endpoints: list[Endpoint]) -> None:
+        """Told every endpoint of the run once all faces listen (a face that publishes the
+        run's endpoints keeps them; the others ignore this)."""
 
     async def stop(self) -> None:
         """Stop listening and release everything `start` took; safe after a failed start."""

@@ -26,6 +26,9 @@ class ModbusFace:
             endpoints.append(await gw.start())
         return endpoints
 
+    def announce(self, endpoints: list[Endpoint]) -> None:
+        pass  # nothing of the run's other endpoints to publish
+
     async def stop(self) -> None:
         for gw in self.gateways:
             await gw.stop()

@@ -22,6 +22,9 @@ class OpcUaFace:
     async def start(self) -> list[Endpoint]:
         return [await self.server.start()]
 
+    def announce(self, endpoints: list[Endpoint]) -> None:
+        pass  # nothing of the run's other endpoints to publish
+
     async def stop(self) -> None:
         await self.server.stop()
 
