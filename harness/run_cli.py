@@ -11,8 +11,10 @@ import sys
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 
 from harness import pointlist, report
+from harness.cli_errors import option_error, scenario_error
 from harness.console import console, endpoints_table, progress_display, results_table
 from harness.modbus_gateway import Endpoint
 from harness.opcua_server import OpcUaEndpoint
@@ -32,14 +34,17 @@ def _load(name: str, duration: float | None = None, speed: float | None = None,
     try:
         scenario = load(name)
     except ScenarioError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise scenario_error(exc) from None
     run = scenario.run
     updates = {k: v for k, v in (("duration_s", duration), ("speed", speed), ("seed", seed))
                if v is not None}
     if updates:
-        if updates.get("speed", 1.0) < 1.0 or updates.get("duration_s", 1.0) <= 0:
-            raise click.BadParameter("speed must be >= 1 and duration > 0")
-        scenario = scenario.model_copy(update={"run": run.model_copy(update=updates)})
+        # validated like the file's own values: `--duration inf` would otherwise run for ever
+        try:
+            run = type(run).model_validate({**run.model_dump(), **updates})
+        except ValidationError as exc:
+            raise option_error(exc) from None
+        scenario = scenario.model_copy(update={"run": run})
     return scenario
 
 
@@ -179,6 +184,6 @@ def report_command(results_dir: Path, profile: str | None, out: Path | None) -> 
     try:
         paths = report.from_results(results_dir, profile, out)
     except ScenarioError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise scenario_error(exc) from None
     for kind, path in paths.items():
         console.print(f"{kind:>5}: {path}")

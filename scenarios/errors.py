@@ -80,10 +80,13 @@ class ScenarioError(ValueError):
         return tuple(p.path for p in self.problems)
 
     def one_line(self) -> str:
-        """The first problem, and how many more: for a command line's single error line."""
+        """The first problem, then where the others are: a command line's single error line."""
         first = str(self).split("\n", 1)[0]
-        rest = len(self.problems) - 1
-        return first if rest <= 0 else f"{first} (and {rest} more)"
+        rest = [_clip(p, MAX_VALUE_CHARS) for p in self.paths[1:]]
+        if not rest:
+            return first
+        where = ", ".join(rest[:5]) + (", ..." if len(rest) > 5 else "")
+        return f"{first} (and {len(rest)} more: {where})"
 
 
 def format_path(loc: tuple[int | str, ...]) -> str:
