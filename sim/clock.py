@@ -33,7 +33,7 @@ class LatenessHistogram:
     _EDGES_MS = _LATENESS_EDGES_MS
 
     def __init__(self) -> None:
-        # one bin below the first edge, one per edge interval, one overflow bin
+        # bin i holds (edge[i-1], edge[i]]: bin 0 everything up to 10 µs, the last one overflow
         self._counts = [0] * (len(self._EDGES_MS) + 1)
         self.count = 0
         self.max_ms = 0.0
@@ -75,7 +75,6 @@ class LiveClock:
         self._monotonic = monotonic
         self._sleep = sleep
         self._max_tick_s = max_tick_s
-        self._resolution_s = resolution_s
         self._t0: float | None = None
         self._sim0 = env.now
         self._resolution_sim_s = resolution_s * speed
