@@ -10,7 +10,6 @@ an error names the file, the field path, the value and the rule.
 from __future__ import annotations
 
 import re
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -19,6 +18,7 @@ from pydantic import Field, ValidationError
 
 from scenarios.base import Frozen
 from scenarios.errors import Problem, ScenarioError, format_path
+from scenarios.files import parse, read_text
 from scenarios.model import Acceptance
 
 Method = Literal["G", "L", "D", "M", "E"]
@@ -64,18 +64,14 @@ class Profile(Frozen):
 
 
 def _read(path: Path, text: str | None = None) -> dict[str, object]:
-    try:
-        return tomllib.loads(text if text is not None else path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(str(path), [Problem("<file>", str(path),
-                                                f"cannot be read ({exc.strerror})")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        problem = Problem("<toml>", None, f"not valid TOML: {exc}")
-        raise ScenarioError(path.name, [problem]) from None
+    return parse(text if text is not None else read_text(path), path.name)
 
 
 def _errors(file: str, exc: ValidationError) -> ScenarioError:
-    return ScenarioError(file, [Problem(format_path(tuple(e["loc"])), e.get("input"),
+    # A missing field's or a table rule's input is the whole enclosing table: never shown.
+    return ScenarioError(file, [Problem(format_path(tuple(e["loc"])),
+                                        None if e["type"] == "missing"
+                                        or isinstance(e.get("input"), dict) else e.get("input"),
                                         e["msg"].lower()) for e in exc.errors()])
 
 

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from scenarios.base import Frozen
+from scenarios.base import MAX_RATE_PER_H, MAX_RUN_S, Frozen
 
 FaultKind = Literal["offline", "slow", "exception", "drop_connection", "stuck", "drift",
                     "bad_sensor"]
@@ -23,15 +23,18 @@ DEVICE_ONLY_KINDS = frozenset({"stuck", "drift", "bad_sensor"})
 
 
 class FaultParams(Frozen):
-    duration: float = Field(default=300.0, gt=0, description="simulated seconds")
-    delay_ms: float = Field(default=1000.0, ge=0, description="slow: wall ms added per answer")
+    duration: float = Field(default=300.0, gt=0, le=MAX_RUN_S,
+                            description="simulated seconds, <= 366 days")
+    delay_ms: float = Field(default=1000.0, ge=0, le=600_000.0,
+                            description="slow: wall ms added per answer, <= 10 minutes")
     code: Literal[1, 2, 3, 4, 5, 6, 10, 11] = Field(
         default=4, description="exception: the Modbus exception code answered")
-    drift_per_h: float = Field(default=0.05, description="drift: relative change per hour")
+    drift_per_h: float = Field(default=0.05, ge=-10.0, le=10.0,
+                               description="drift: relative change per hour, -10..10")
 
 
 class ScriptedFault(FaultParams):
-    at: float = Field(ge=0, description="simulated seconds from the start")
+    at: float = Field(ge=0, le=MAX_RUN_S, description="simulated seconds from the start")
     kind: FaultKind
     target: str = Field(min_length=1, description="a device id or a gateway id")
 
@@ -40,13 +43,14 @@ class RandomFault(FaultParams):
     """Poisson arrivals over every device (of `device_kind`, if given)."""
 
     kind: FaultKind
-    rate_per_hour: float = Field(ge=0)
+    rate_per_hour: float = Field(ge=0, le=MAX_RATE_PER_H,
+                                 description="per simulated hour, 0..3600 (one a second)")
     device_kind: str | None = None
 
 
 class GatewayQuirks(Frozen):
     gateway: str = Field(min_length=1)
-    max_connections: int | None = Field(default=None, ge=1,
+    max_connections: int | None = Field(default=None, ge=1, le=100_000,
                                         description="further connections are closed at once")
     one_request_at_a_time: bool = False
     max_registers_per_read: int | None = Field(default=None, ge=1, le=125)

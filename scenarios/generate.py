@@ -31,6 +31,9 @@ FLOOR_TYPES = np.array([6, 11, 18])
 FLOOR_P = np.array([0.3, 0.3, 0.4])
 PER_FLOOR = 4                    # households per floor (two stair cores x two flats)
 UNITS_PER_GATEWAY = 247          # Modbus unit ids 1..247
+PORTS_10G, PORTS_GPON = 256, 64  # PON ports per OLT chassis; more OLTs when they run out
+#: The largest community `generate` makes: ~2,000 buildings, ~106,000 devices, ~4 km a side.
+MAX_HOUSEHOLDS = 100_000
 ORIGIN = LatLon(lat=34.9530, lon=115.8890)
 DIVISION = "371723"              # Chengwu county, Heze (GB/T 2260)
 
@@ -64,9 +67,9 @@ def _lane_cameras(out: list[dict[str, Any]], frame: LocalFrame, rng: np.random.G
 
 
 def generate(households: int, seed: int = 0, name: str | None = None) -> Scenario:
-    """A valid scenario of exactly `households` households (>= 1)."""
-    if households < 1:
-        raise ValueError(f"households = {households}: must be >= 1")
+    """A valid scenario of exactly `households` households (1..MAX_HOUSEHOLDS)."""
+    if not 1 <= households <= MAX_HOUSEHOLDS:
+        raise ValueError(f"households = {households}: must be between 1 and {MAX_HOUSEHOLDS:,}")
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     frame = LocalFrame(ORIGIN)
     floors: list[int] = []
@@ -114,9 +117,6 @@ def generate(households: int, seed: int = 0, name: str | None = None) -> Scenari
     for i in range(grid_w + 1):
         x = i * pitch_x + ROAD_W / 2
         paths.append({"id": f"road-v{i}", "kind": "road", "points": [[x, 0], [x, height]]})
-    olts.append({"id": "OLT1", "position": [ROAD_W / 2, ROAD_W / 2],
-                 "ports": [{"id": f"P{k}", "pon_class": "XGS-PON-N1"} for k in range(256)]
-                 + [{"id": f"G{k}", "pon_class": "GPON-B+"} for k in range(64)]})
     b = 0
     port = gport = 0
     for c in range(n_comp):
@@ -173,7 +173,8 @@ def generate(households: int, seed: int = 0, name: str | None = None) -> Scenari
             tv.append({"building": bid, "cable_tv": bool(rng.random() < 0.9), "iptv": True})
             # PON: a 1:64 splitter per building on a 10G port; one in ten stays on GPON.
             gpon = rng.random() < 0.1
-            feed = f"OLT1/G{gport}" if gpon else f"OLT1/P{port}"
+            feed = (f"OLT{gport // PORTS_GPON + 1}/G{gport % PORTS_GPON}" if gpon
+                    else f"OLT{port // PORTS_10G + 1}/P{port % PORTS_10G}")
             gport, port = (gport + 1, port) if gpon else (gport, port + 1)
             splitters.append({"id": f"SP-{bid}", "ratio": 128 if nh > 64 else 64, "feed": feed,
                               "position": [x0, y0 - 2],
@@ -196,6 +197,12 @@ def generate(households: int, seed: int = 0, name: str | None = None) -> Scenari
         compounds.append({"id": cid, "boundary": [[cx, cy], [cx + COMPOUND_W, cy],
                           [cx + COMPOUND_W, cy + COMPOUND_H], [cx, cy + COMPOUND_H]],
                           "buildings": buildings})
+    # One chassis per 256 10G (or 64 GPON) ports in use, all in the central office corner.
+    for k in range(max(-(-port // PORTS_10G), -(-gport // PORTS_GPON), 1)):
+        olts.append({"id": f"OLT{k + 1}", "position": [ROAD_W / 2, ROAD_W / 2],
+                     "ports": [{"id": f"P{p}", "pon_class": "XGS-PON-N1"}
+                               for p in range(PORTS_10G)]
+                     + [{"id": f"G{p}", "pon_class": "GPON-B+"} for p in range(PORTS_GPON)]})
     site.update(compounds=compounds, key_locations=keys, paths=paths, olts=olts,
                 splitters=splitters, fiber_drops=drops, cell_sites=cells, cameras=cams,
                 public_areas=areas, fire_detectors=dets, lights=lights, sports_grounds=grounds,

@@ -2,24 +2,30 @@
 
 `load("demo")` finds a bundled scenario by name; `load("path/to/site.toml")` reads a file.
 Schema errors from pydantic and cross-reference errors found here are reported the same way:
-file, field path, value, rule.
+file, field path, value, rule. A scenario file is untrusted input: `scenarios.files` bounds its
+size, encoding and nesting before the schema sees it, and the checks here make sure every
+polygon is valid and every id usable as an OPC UA NodeId, so no file ends in a traceback.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from shapely.geometry import Polygon
+from shapely.validation import explain_validity
 
 from scenarios.acceptance import TIERS, load_profile
 from scenarios.errors import Problem, ScenarioError, format_path
-from scenarios.model import INCIDENT_DEVICE_KIND, Scenario
+from scenarios.files import parse, read_text
+from scenarios.model import INCIDENT_DEVICE_KIND, MAX_SITE_SIDE_M, Scenario
 
 _BUNDLED = "data"
+#: Longest fibre run of a PON, km (ITU-T G.984.6 extended logical reach).
+MAX_FIBRE_KM = 60.0
 
 
 def bundled_names() -> list[str]:
@@ -40,22 +46,12 @@ def resolve(name_or_path: str | Path) -> Path:
 def load(name_or_path: str | Path) -> Scenario:
     """Read, parse and validate a scenario; raise `ScenarioError` naming what is wrong."""
     path = resolve(name_or_path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        names = ", ".join(bundled_names())
-        raise ScenarioError(str(path), [Problem("<file>", str(path),
-                                                f"cannot be read ({exc.strerror}); "
-                                                f"bundled scenarios: {names}")]) from None
+    text = read_text(path, f"; bundled scenarios: {', '.join(bundled_names())}")
     return loads(text, file=path.name)
 
 
 def loads(text: str, file: str = "<string>") -> Scenario:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(file, [Problem("<toml>", None, f"not valid TOML: {exc}")]) from None
-    return from_dict(data, file=file)
+    return from_dict(parse(text, file), file=file)
 
 
 def from_dict(data: dict[str, Any], file: str = "<dict>") -> Scenario:
@@ -74,7 +70,9 @@ def _problem(err: Any) -> Problem:
     # so the path is the one the user wrote.
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
     value = err.get("input")
-    if err["type"] == "missing":
+    if err["type"] == "missing" or isinstance(value, dict):
+        # pydantic gives the whole enclosing table as the input of a missing field or of a
+        # table-level rule: it says nothing the path does not, and could carry anything.
         value = None
     return Problem(format_path(loc), value, err["msg"].lower())
 
@@ -86,16 +84,26 @@ def validate(s: Scenario) -> list[Problem]:
     gateways = {g.id for g in s.gateways}
     devices = {d.id: d for d in s.devices}
 
+    # Devices and gateways share one namespace (a fault's `target` names either), and so do
+    # compounds and buildings (places; OPC UA folder paths are built from both).
     _duplicates(problems, "gateways", [g.id for g in s.gateways])
-    _duplicates(problems, "devices", [d.id for d in s.devices])
+    _duplicates(problems, "devices", [d.id for d in s.devices], taken=gateways,
+                what="ids must be unique across devices and gateways")
     _duplicates(problems, "site.compounds", [c.id for c in s.site.compounds])
     all_buildings = [(f"site.compounds[{i}].buildings[{j}]", b.id)
                      for i, c in enumerate(s.site.compounds) for j, b in enumerate(c.buildings)]
-    seen: set[str] = set()
+    seen: set[str] = {c.id for c in s.site.compounds}
     for path, bid in all_buildings:
         if bid in seen:
-            problems.append(Problem(f"{path}.id", bid, "building ids must be unique"))
+            problems.append(Problem(f"{path}.id", bid,
+                                    "building ids must be unique, also across compounds"))
         seen.add(bid)
+    names: set[str] = set()
+    for i, user in enumerate(s.opcua.users):
+        if user.name in names:
+            problems.append(Problem(f"opcua.users[{i}].name", user.name,
+                                    "user names must be unique"))
+        names.add(user.name)
     ports = Counter((g.host, g.port) for g in s.gateways if g.port)
     for i, g in enumerate(s.gateways):
         if g.port and ports[(g.host, g.port)] > 1:
@@ -135,26 +143,73 @@ def validate(s: Scenario) -> list[Problem]:
             problems.append(Problem(f"incidents.scripted[{i}].at", inc.at,
                                     f"must be <= run.duration_s ({s.run.duration_s})"))
     for kind, rate in s.incidents.rates_per_hour.items():
-        if rate < 0:
-            problems.append(Problem(f"incidents.rates_per_hour.{kind}", rate, "must be >= 0"))
-        elif rate > 0 and not any(d.kind == INCIDENT_DEVICE_KIND[kind] for d in s.devices):
+        if rate > 0 and not any(d.kind == INCIDENT_DEVICE_KIND[kind] for d in s.devices):
             problems.append(Problem(f"incidents.rates_per_hour.{kind}", rate,
                                     f"no {INCIDENT_DEVICE_KIND[kind]} to carry it"))
-    for kind, secs in s.incidents.clear_after_s.items():
-        if secs <= 0:
-            problems.append(Problem(f"incidents.clear_after_s.{kind}", secs, "must be > 0"))
+    problems.extend(_geometry_problems(s))
     problems.extend(_site_feature_problems(s))
     problems.extend(_device_catalogue_problems(s))
     problems.extend(_acceptance_problems(s))
     return problems
 
 
-def _duplicates(problems: list[Problem], path: str, ids: list[str]) -> None:
-    seen: set[str] = set()
+def _duplicates(problems: list[Problem], path: str, ids: list[str],
+                taken: set[str] | frozenset[str] = frozenset(),
+                what: str = "ids must be unique") -> None:
+    seen: set[str] = set(taken)
     for i, ident in enumerate(ids):
         if ident in seen:
-            problems.append(Problem(f"{path}[{i}].id", ident, "ids must be unique"))
+            problems.append(Problem(f"{path}[{i}].id", ident, what))
         seen.add(ident)
+
+
+#: Fields of any site feature that hold a polygon (an empty one means "not given").
+_POLYGON_FIELDS = ("footprint", "boundary", "polygon")
+
+
+def _polygon_problem(path: str, points: tuple[tuple[float, float], ...]) -> Problem | None:
+    if len(points) < 3:
+        return Problem(path, list(points), "a polygon needs >= 3 points")
+    poly = Polygon(points)
+    if not poly.is_valid:
+        return Problem(path, list(points), f"not a valid polygon: {explain_validity(poly)}")
+    if poly.area <= 0:
+        return Problem(path, list(points), "a polygon must enclose an area")
+    return None
+
+
+def _geometry_problems(s: Scenario) -> list[Problem]:
+    """Every polygon valid with an area (coverage, shadows and walking need real polygons),
+    and a site small enough that its coverage raster stays bounded."""
+    problems: list[Problem] = []
+    polygons: list[tuple[str, tuple[tuple[float, float], ...]]] = [
+        ("site.boundary", s.site.boundary)]
+    for i, c in enumerate(s.site.compounds):
+        polygons.append((f"site.compounds[{i}].boundary", c.boundary))
+        polygons.extend((f"site.compounds[{i}].buildings[{j}].footprint", b.footprint)
+                        for j, b in enumerate(c.buildings))
+    # Site features are walked generically: any feature type with a polygon field is checked,
+    # including ones added to `scenarios.site_features` later.
+    for name in type(s.site).model_fields:
+        items = getattr(s.site, name)
+        if name == "compounds" or not isinstance(items, tuple):
+            continue
+        for i, item in enumerate(items):
+            for field in _POLYGON_FIELDS:
+                points = getattr(item, field, None)
+                if isinstance(points, tuple) and points:
+                    polygons.append((f"site.{name}[{i}].{field}", points))
+    for path, points in polygons:
+        problem = _polygon_problem(path, points)
+        if problem is not None:
+            problems.append(problem)
+    xs = [x for x, _ in s.site.boundary]
+    ys = [y for _, y in s.site.boundary]
+    width, height = max(xs) - min(xs), max(ys) - min(ys)
+    if max(width, height) > MAX_SITE_SIDE_M:
+        problems.append(Problem("site.boundary", f"{width:.0f} m x {height:.0f} m",
+                                f"bounding box must be <= {MAX_SITE_SIDE_M:.0f} m a side"))
+    return problems
 
 
 def _site_feature_problems(s: Scenario) -> list[Problem]:
@@ -207,6 +262,16 @@ def _site_feature_problems(s: Scenario) -> list[Problem]:
                 break
             seen.add(cur)
             cur = splitters[cur].feed
+    # Fibre lengths: `scenarios.site_features` bounds them below only; nothing in a PON
+    # reaches past 60 km (ITU-T G.984.6 logical reach), so a longer one is a typo.
+    for i, sp in enumerate(site.splitters):
+        if sp.feeder_km > MAX_FIBRE_KM:
+            problems.append(Problem(f"site.splitters[{i}].feeder_km", sp.feeder_km,
+                                    f"must be <= {MAX_FIBRE_KM:g} km (PON reach)"))
+    for i, dr in enumerate(site.fiber_drops):
+        if dr.drop_km > MAX_FIBRE_KM:
+            problems.append(Problem(f"site.fiber_drops[{i}].drop_km", dr.drop_km,
+                                    f"must be <= {MAX_FIBRE_KM:g} km (PON reach)"))
     per_building: Counter[str] = Counter()
     for i, dr in enumerate(site.fiber_drops):
         if dr.splitter not in splitters:
@@ -311,12 +376,17 @@ def _acceptance_problems(s: Scenario) -> list[Problem]:
     if name not in TIERS and not name.endswith(".toml"):
         return [Problem("acceptance.profile", name,
                         f"must be one of {', '.join(TIERS)} or a .toml file")]
-    if not s.acceptance.overrides:
+    if name in TIERS and not s.acceptance.overrides:
         return []
     try:
         known = load_profile(name).thresholds
     except ScenarioError as exc:
-        return [Problem("acceptance.profile", name, f"unusable: {exc}")]
+        # The path may name any file on the machine: say what is wrong with it, never what it
+        # holds (its values would otherwise land in the message and in CI logs).
+        first = exc.problems[0] if exc.problems else Problem("<file>", None, "invalid")
+        why = first.rule if first.path.startswith("<") else (
+            f"not a tier profile: {len(exc.problems)} problem(s), first at {first.path}")
+        return [Problem("acceptance.profile", name, f"unusable: {why}")]
     return [Problem(f"acceptance.overrides.{key}", value,
                     f"no such threshold (known: {', '.join(sorted(known))})")
             for key, value in s.acceptance.overrides.items() if key not in known]

@@ -10,11 +10,11 @@ Cross-references (a device's building, gateway and unit; an incident's target) a
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from scenarios.base import Frozen, LatLon, Point2
+from scenarios.base import MAX_RATE_PER_H, MAX_RUN_S, Frozen, LatLon, Point2, SafeId
 from scenarios.faults import Faults
 from scenarios.opcua import OpcUa
 from scenarios.site_features import (
@@ -76,21 +76,42 @@ INCIDENT_DEVICE_KIND: dict[str, str] = {
     "garbage_full": "garbage_station",
 }
 
+#: Most households in one building (a 60-floor tower of 40 flats a floor is 2,400).
+MAX_HOUSEHOLDS_PER_BUILDING = 10_000
+#: Longest side of the site boundary's bounding box, m. The largest communities span a few
+#: kilometres; 10 km keeps the 1 m coverage raster at <= 1e8 cells.
+MAX_SITE_SIDE_M = 10_000.0
+#: Most devices and gateways one scenario may serve (a generated 100,000-household community
+#: has about 106,000 devices on about 430 gateways; each gateway is a listening socket).
+MAX_DEVICES = 250_000
+MAX_GATEWAYS = 2_000
+
+#: Incidents (or faults) of one kind per simulated hour.
+Rate = Annotated[float, Field(ge=0, le=MAX_RATE_PER_H,
+                              description="per simulated hour, 0..3600 (one a second)")]
+#: A span of simulated time within the longest run.
+RunSeconds = Annotated[float, Field(ge=0, le=MAX_RUN_S,
+                                    description="simulated seconds, <= 366 days")]
+
+
 class Building(Frozen):
-    id: str = Field(min_length=1)
+    id: SafeId
     name: str = ""
-    footprint: tuple[Point2, ...] = Field(min_length=3, description="polygon, metres")
-    floors: int = Field(ge=1, le=200)
-    households: int = Field(ge=0)
+    footprint: tuple[Point2, ...] = Field(min_length=3, max_length=10_000,
+                                          description="polygon, metres; valid, non-zero area")
+    floors: int = Field(ge=1, le=200, description="storeys above ground, 1..200")
+    households: int = Field(ge=0, le=MAX_HOUSEHOLDS_PER_BUILDING,
+                            description="0..10,000 per building")
     residential: bool = True
 
 
 class Compound(Frozen):
     """A closed residential compound (小区) with its own boundary and buildings."""
 
-    id: str = Field(min_length=1)
+    id: SafeId
     name: str = ""
-    boundary: tuple[Point2, ...] = Field(min_length=3)
+    boundary: tuple[Point2, ...] = Field(min_length=3, max_length=10_000,
+                                         description="polygon, metres; valid, non-zero area")
     buildings: tuple[Building, ...] = ()
 
 
@@ -99,7 +120,9 @@ class Site(Frozen):
     origin: LatLon
     division_code: str = Field(default="000000", pattern=r"^\d{6}$",
                                description="GB/T 2260 administrative division code")
-    boundary: tuple[Point2, ...] = Field(min_length=3)
+    boundary: tuple[Point2, ...] = Field(
+        min_length=3, max_length=10_000,
+        description="polygon, metres; valid, non-zero area, bounding box <= 10 km a side")
     compounds: tuple[Compound, ...] = Field(min_length=1)
     # Features the coverage indicators read (scenarios.site_features); all optional.
     key_locations: tuple[KeyLocation, ...] = ()
@@ -121,14 +144,14 @@ class Site(Frozen):
 class Gateway(Frozen):
     """One Modbus TCP endpoint; its devices answer under their unit ids."""
 
-    id: str = Field(min_length=1)
+    id: SafeId
     host: str = "127.0.0.1"
     port: int = Field(default=0, ge=0, le=65535, description="0: any free port")
     word_order: Literal["big", "little"] = "big"
 
 
 class Device(Frozen):
-    id: str = Field(min_length=1)
+    id: SafeId
     kind: DeviceKind
     name: str = ""
     building: str | None = None
@@ -151,7 +174,7 @@ class Device(Frozen):
 
 
 class ScriptedIncident(Frozen):
-    at: float = Field(ge=0, description="simulated seconds from the start")
+    at: float = Field(ge=0, le=MAX_RUN_S, description="simulated seconds from the start")
     kind: IncidentKind
     target: str
 
@@ -162,26 +185,29 @@ def _default_clear_after() -> dict[IncidentKind, float]:
 
 class Incidents(Frozen):
     scripted: tuple[ScriptedIncident, ...] = ()
-    rates_per_hour: dict[IncidentKind, float] = Field(default_factory=dict)
+    rates_per_hour: dict[IncidentKind, Rate] = Field(default_factory=dict)
     #: How long a self-clearing fault lasts before the device clears it (simulated seconds).
-    clear_after_s: dict[IncidentKind, float] = Field(default_factory=_default_clear_after)
+    clear_after_s: dict[IncidentKind, Annotated[float, Field(gt=0, le=MAX_RUN_S)]] = Field(
+        default_factory=_default_clear_after, description="simulated seconds, > 0, <= 366 days")
 
 
 class Run(Frozen):
-    duration_s: float = Field(gt=0, description="injection window, simulated seconds")
-    drain_s: float = Field(default=120.0, ge=0,
-                           description="time after the window with no new incidents")
+    duration_s: float = Field(gt=0, le=MAX_RUN_S,
+                              description="injection window, simulated seconds, <= 366 days")
+    drain_s: RunSeconds = Field(default=120.0, description="time after the window with no new "
+                                                          "incidents, <= 366 days")
     seed: int = Field(default=0, ge=0)
-    speed: float = Field(default=1.0, ge=1.0, description="simulated seconds per wall second")
+    speed: float = Field(default=1.0, ge=1.0, le=1e6,
+                         description="simulated seconds per wall second, 1..1e6")
 
 
 class Platform(Frozen):
     """The built-in reference platform (wall-clock seconds: it lives outside the twin)."""
 
-    poll_interval_s: float = Field(default=1.0, gt=0)
-    ack_delay_s: float = Field(default=2.0, ge=0)
-    reset_delay_s: float = Field(default=5.0, ge=0)
-    travel_time_s: float = Field(default=10.0, ge=0)
+    poll_interval_s: float = Field(default=1.0, gt=0, le=3600, description="<= one hour")
+    ack_delay_s: float = Field(default=2.0, ge=0, le=86_400, description="<= one day")
+    reset_delay_s: float = Field(default=5.0, ge=0, le=86_400, description="<= one day")
+    travel_time_s: float = Field(default=10.0, ge=0, le=86_400, description="<= one day")
     acknowledge: bool = True
 
 
@@ -189,14 +215,18 @@ class Acceptance(Frozen):
     """Which tier profile the scenario is held to, and any thresholds it overrides."""
 
     profile: str = Field(default="growth", description="basic, growth, benchmark or a .toml path")
-    overrides: dict[str, float] = Field(default_factory=dict)
+    overrides: dict[str, Annotated[float, Field(ge=0, le=MAX_RUN_S)]] = Field(
+        default_factory=dict, description="threshold -> value: a ratio, a count or simulated "
+                                          "seconds, 0..366 days")
 
 
 class Scenario(Frozen):
     version: Literal[1] = 1
     site: Site
-    gateways: tuple[Gateway, ...] = Field(min_length=1)
-    devices: tuple[Device, ...] = ()
+    gateways: tuple[Gateway, ...] = Field(min_length=1, max_length=MAX_GATEWAYS,
+                                          description="1..2,000")
+    devices: tuple[Device, ...] = Field(default=(), max_length=MAX_DEVICES,
+                                        description="at most 250,000")
     incidents: Incidents = Incidents()
     run: Run
     platform: Platform = Platform()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from scenarios.base import Frozen
 
@@ -30,17 +30,10 @@ class OpcUa(Frozen):
     port: int = Field(default=4840, ge=0, le=65535, description="0: any free port")
     security: tuple[SecurityMode, ...] = Field(
         default=("None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt"), min_length=1)
+    #: Names are unique (checked by `scenarios.loader`, which can name the duplicate's path).
     users: tuple[OpcUaUser, ...] = ()
     anonymous_role: Literal["none", "viewer", "operator"] = "operator"
     #: Wall seconds between refreshes of values computed from time (meter kWh, battery %).
     refresh_s: float = Field(default=1.0, gt=0, le=60)
     #: The reference platform's subscription publishing interval, wall milliseconds.
     publishing_interval_ms: float = Field(default=50.0, ge=10.0, le=60000.0)
-
-    @model_validator(mode="after")
-    def _unique_users(self) -> OpcUa:
-        names = [u.name for u in self.users]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"user names must be unique, got {dupes} more than once")
-        return self

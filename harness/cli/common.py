@@ -6,8 +6,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import click
+from pydantic import ValidationError
 
+from harness.cli.errors import option_error, scenario_error
 from scenarios import Scenario, ScenarioError, bundled_names, load, resolve
 
 
@@ -16,14 +17,17 @@ def load_scenario(name: str, duration: float | None = None, speed: float | None 
     try:
         scenario = load(name)
     except ScenarioError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise scenario_error(exc) from None
     run = scenario.run
     updates = {k: v for k, v in (("duration_s", duration), ("speed", speed), ("seed", seed))
                if v is not None}
     if updates:
-        if updates.get("speed", 1.0) < 1.0 or updates.get("duration_s", 1.0) <= 0:
-            raise click.BadParameter("speed must be >= 1 and duration > 0")
-        scenario = scenario.model_copy(update={"run": run.model_copy(update=updates)})
+        # validated like the file's own values: `--duration inf` would otherwise run for ever
+        try:
+            run = type(run).model_validate({**run.model_dump(), **updates})
+        except ValidationError as exc:
+            raise option_error(exc) from None
+        scenario = scenario.model_copy(update={"run": run})
     return scenario
 
 

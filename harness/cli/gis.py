@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from harness.cli.errors import scenario_error
 from scenarios import ScenarioError, from_dict, load
 from scenarios.generate import to_toml
 from scenarios.geojson import merge_features, read_features
@@ -36,7 +37,7 @@ def import_geojson(scenario: str, geojson: Path, out_file: Path) -> None:
         checked = from_dict(merged.model_dump(mode="json", exclude_none=True,
                                               exclude_defaults=True), file=out_file.name)
     except ScenarioError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise scenario_error(exc) from None
     except json.JSONDecodeError as exc:
         raise click.ClickException(f"{geojson.name}: not valid JSON: {exc}") from None
     out_file.parent.mkdir(parents=True, exist_ok=True)

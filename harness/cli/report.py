@@ -8,6 +8,7 @@ import click
 
 from harness import report
 from harness.cli.console import console
+from harness.cli.errors import scenario_error
 from scenarios import ScenarioError
 
 
@@ -24,6 +25,6 @@ def report_command(results_dir: Path, profile: str | None, out: Path | None) -> 
     try:
         paths = report.from_results(results_dir, profile, out)
     except ScenarioError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise scenario_error(exc) from None
     for kind, path in paths.items():
         console.print(f"{kind:>5}: {path}")

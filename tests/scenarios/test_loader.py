@@ -106,7 +106,7 @@ def test_message_names_file_path_value_and_rule() -> None:
      "incidents.scripted[0].target", "no such device"),
     (lambda d: d["incidents"]["scripted"][0].update(kind="meter_fault"),
      "incidents.scripted[0].target", "needs a electricity_meter"),
-    (lambda d: d["incidents"]["scripted"][0].update(at=1e9), "incidents.scripted[0].at",
+    (lambda d: d["incidents"]["scripted"][0].update(at=1e6), "incidents.scripted[0].at",
      "must be <= run.duration_s"),
     (lambda d: d["run"].update(speed=0.5), "run.speed", "greater than or equal to 1"),
 ])
