@@ -10,6 +10,10 @@ which the metadata indicator rightly flags as non-compliant: give real cameras a
 
 `camera_offline` and `camera_image_loss` are conditions that clear by themselves (the camera
 reboots, the lens is cleaned) after the scenario's `clear_after_s`.
+
+`online` and `image_ok` change at the instant an outage starts or ends — a `camera_offline`
+incident or an `offline` fault (no longer registered), a `camera_image_loss` incident (no usable
+image) — so online rate and image availability (出图率) are measured from those intervals.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import ClassVar
 import numpy as np
 import simpy
 
-from devices.base import Device, IncidentSpec, alarm_table, check_point_map
+from devices.base import Device, IncidentSpec, Value, alarm_table, check_point_map
 from devices.points import Access, DataType, Point, Table, pack_text, text_points
 from scenarios import Device as DeviceSpec
 
@@ -55,9 +59,32 @@ class CctvCamera(Device):
             for i, w in enumerate(pack_text(text, words)):
                 self._values[f"{prefix}_w{i}"] = w
         self._values["division_code"] = int(self.gb_id[:6])
-        self._computed["online"] = lambda now: not self._values["offline"]
-        self._computed["image_ok"] = lambda now: not (self._values["offline"]
-                                                      or self._values["image_loss"])
+        self._refresh_availability()
+
+    # `Device.online` is the device-level fault flag (`sim.faults` clears it while an `offline`
+    # fault lasts). A camera turns it into its `online` point, so it is a property here: the
+    # assignment is the only signal a fault gives.
+    @property
+    def online(self) -> bool:
+        return self._reachable
+
+    @online.setter
+    def online(self, reachable: bool) -> None:
+        self._reachable = reachable
+        if hasattr(self, "_values"):  # Device.__init__ assigns it before the points exist
+            self._refresh_availability()
+
+    def _set(self, name: str, value: Value) -> None:
+        super()._set(name, value)
+        if name in ("offline", "image_loss"):
+            self._refresh_availability()
+
+    def _refresh_availability(self) -> None:
+        # Stored, not computed on read: a stored point's every change reaches the observers
+        # (the world's trace), so an outage is on record with its start and end.
+        online = self._reachable and not self._values["offline"]
+        self._set("online", online)
+        self._set("image_ok", online and not self._values["image_loss"])
 
 
 check_point_map(CctvCamera.KIND, CctvCamera.POINTS)

@@ -28,3 +28,23 @@ def test_online_and_image_follow_the_incidents() -> None:
     assert (cam.read("online"), cam.read("image_ok")) == (False, False)
     env.run(until=902)
     assert (cam.read("online"), cam.read("image_ok")) == (True, True)
+
+
+def test_availability_changes_are_point_changes_stamped_in_simulated_time() -> None:
+    # Each cause of an outage (incident or device-level fault) shows as a change of the stored
+    # `online` / `image_ok` points, which is what the world's trace records.
+    env, cam = make_device("cctv_camera")
+    seen: list[tuple[float, str, object]] = []
+    cam.observe(lambda _d, name, value, now: seen.append((now, name, value))
+                if name in ("online", "image_ok") else None)
+    env.run(until=100)
+    cam.inject("camera_image_loss", clear_after_s=300)
+    env.run(until=200)
+    cam.online = False  # what sim.faults does for an `offline` fault
+    assert (cam.read("online"), cam.read("image_ok")) == (False, False)
+    env.run(until=250)
+    cam.online = True
+    env.run(until=1000)
+    assert seen == [(100, "image_ok", False), (200, "online", False),
+                    (250, "online", True), (400, "image_ok", True)]
+    assert (cam.online, cam.read("online"), cam.read("image_ok")) == (True, True, True)

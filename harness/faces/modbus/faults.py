@@ -1,10 +1,16 @@
-"""What a Modbus client sees when a device or gateway misbehaves, and the quirks of field gateways.
+"""The per-connection request path: what a Modbus client sees when a device or gateway
+misbehaves, the quirks of field gateways, and who is asking.
 
 `FaultyTcpServer` is a `pymodbus.server.ModbusTcpServer` whose per-connection request handler
 consults a `FaultPolicy` before each request. pymodbus' `trace_connect`/`trace_pdu` hooks see
 events but not *which* connection (and cannot withhold an answer), so the policy lives in the
 handler that pymodbus creates per connection (`callback_new_connection`, pymodbus 3.16
 `server/base.py`), the same object those hooks are called from.
+
+The handler also tells the datastore hook who sent the request being served and what exactly it
+asked for (`ASKER`): pymodbus' `SimDevice` action hook gets neither the connection nor, for bit
+reads, the bit count (it is handed whole 16-bit words). Each request is served in its own asyncio
+task, so a `ContextVar` set around dispatch is seen by that request's hook and no other.
 
 On the wire, per request:
 - offline (device or gateway): no answer at all; the client times out;
@@ -21,7 +27,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pymodbus.constants import ExcCodes
 from pymodbus.pdu import ExceptionResponse, ModbusPDU
@@ -29,9 +37,26 @@ from pymodbus.server import ModbusTcpServer
 from pymodbus.server.requesthandler import ServerRequestHandler
 
 from scenarios.faults import GatewayQuirks
+from sim import Actor
 from sim.faults import ActiveFault, FaultState
 
 _REGISTER_READS = frozenset({3, 4})
+_BIT_READS = frozenset({1, 2})
+
+
+class Asker(NamedTuple):
+    """Who sent the request being served, and how many bits it asked for."""
+
+    actor: Actor
+    #: Bits the request covers from its start address: a bit read's own count; 1 for a single
+    #: coil write, whose read-back carries one bit. Unused for register requests.
+    bits: int
+
+
+#: What a hook called outside a connection gets: no peer, and only the addressed bit.
+_NOBODY = Asker(Actor("modbus"), 1)  # immutable (a tuple of a frozen dataclass and an int)
+#: The request being served in the current task (see the module docstring).
+ASKER: ContextVar[Asker] = ContextVar("modbus_asker", default=_NOBODY)
 
 
 @dataclass(frozen=True)
@@ -82,9 +107,14 @@ class FaultPolicy:
 
 class _Handler(ServerRequestHandler):
     server: FaultyTcpServer
+    actor: Actor = Actor("modbus")
 
     def callback_connected(self) -> None:
         super().callback_connected()
+        # Once per connection, not per request: the peer is fixed for the socket's life.
+        peer = self.transport.get_extra_info("peername") if self.transport else None
+        if peer:
+            self.actor = Actor("modbus", peer=f"{peer[0]}:{peer[1]}")
         limit = self.server.policy.quirks.max_connections if self.server.policy.quirks else None
         if limit is not None and len(self.server.open_connections) >= limit:
             self.server.refused_connections += 1
@@ -124,11 +154,15 @@ class _Handler(ServerRequestHandler):
         if v.exception is not None:
             response = ExceptionResponse(pdu.function_code, ExcCodes(v.exception))
         else:
+            fc = pdu.function_code
+            token = ASKER.set(Asker(self.actor, pdu.count if fc in _BIT_READS else 1))
             try:
                 response = await pdu.datastore_update(
                     self.server.context, pdu.dev_id)  # type: ignore[arg-type]
             except Exception:  # a bug costs one answer, never the server
                 response = ExceptionResponse(pdu.function_code, ExcCodes.DEVICE_FAILURE)
+            finally:
+                ASKER.reset(token)
         response.transaction_id = pdu.transaction_id
         response.dev_id = pdu.dev_id
         if self.transport is not None:

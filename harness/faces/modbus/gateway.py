@@ -2,11 +2,14 @@
 
 One pymodbus `ModbusTcpServer` per scenario gateway. Each device is a `SimDevice` whose `action`
 hook is awaited on every access: reads fill the block from the device's current points (after
-bringing the world up to the present) and tell the world which points the platform saw; writes
-are decoded through the point map and handed to the world as SimPy events before pymodbus reads
-them back. Bad requests answer Modbus exceptions (02 unmapped / read-only, 03 bad value,
-04 unencodable value, 0B unknown unit) and never stop the server. The scenario's faults and the
-gateway's quirks are applied per request by `harness.faces.modbus.faults`.
+bringing the world up to the present) and tell the world exactly which points the reply carried
+(a bit read's own bits, not the words pymodbus stores them in); writes are decoded through the
+point map and handed to the world as SimPy events before pymodbus reads them back. Both name the
+client connection they came from (`Actor("modbus", peer="ip:port")`, from the request handler).
+Bad requests answer Modbus exceptions (02 unmapped — for bits, any unmapped bit in the range —
+or read-only, 03 bad value, 04 unencodable value, 0B unknown unit) and never stop the server.
+The scenario's faults and the gateway's quirks are applied per request by
+`harness.faces.modbus.faults`.
 """
 
 from __future__ import annotations
@@ -23,10 +26,10 @@ from pymodbus.simulator import SimData, SimDevice
 
 from devices import CodecError, Device, Table, WordOrder, check_write
 from harness.contract import ModbusEndpoint
-from harness.faces.modbus.faults import FaultPolicy, FaultyTcpServer
+from harness.faces.modbus.faults import ASKER, FaultPolicy, FaultyTcpServer
 from harness.faces.modbus.map import FC_TABLE, TABLE_ORDER, TableMap, WriteRefused, table_maps
 from scenarios import Gateway
-from sim import World
+from sim import Actor, World
 
 log = logging.getLogger(__name__)
 
@@ -107,21 +110,26 @@ class ModbusGateway:
         device = self.devices[unit]
         tmap = self._maps[unit][table]
         self.world.sync()
+        asker = ASKER.get()
         try:
             if written is not None:
-                return self._write(device, tmap, address, written)
-            return self._read(device, tmap, start, address, count, image)
+                return self._write(device, tmap, address, written, asker.actor)
+            # pymodbus hands bit reads a word count; the request's own bit count is exact.
+            asked = asker.bits if tmap.table.is_bit else count
+            return self._read(device, tmap, start, address, count, asked, image, asker.actor)
         except Exception:  # a bug must cost one answer, never the server
             log.exception("gateway %s unit %d fc %d address %d", self.spec.id, unit, fc, address)
             return self._refuse(ExcCodes.DEVICE_FAILURE)
 
     def _read(self, device: Device, tmap: TableMap, start: int, address: int, count: int,
-              image: list[int]) -> ExcCodes | None:
-        if tmap.table.is_bit and address not in tmap.by_address:
+              asked: int, image: list[int], actor: Actor) -> ExcCodes | None:
+        """`count` block words (pymodbus' view), `asked` bits or registers (the request's)."""
+        names = tmap.points_in(address, asked)
+        if names is None:
             return self._refuse(ExcCodes.ILLEGAL_ADDRESS)
-        names = tmap.points_in(address, count)
         lo = (address // 16 if tmap.table.is_bit else address) - start
-        key = (device.id, tmap.table, address, count)
+        # Keyed by what was asked: two bit reads at one address may share words, not points.
+        key = (device.id, tmap.table, address, asked)
         # A device refreshes its registers every REFRESH_S simulated seconds (a meter's
         # metrology cycle), as real ones do; an event (alarm, write) shows at once.
         stamp = (self._versions[device.id], int(self.world.env.now // device.REFRESH_S))
@@ -138,17 +146,17 @@ class ModbusGateway:
             if len(self._images) > 10_000:  # a client scanning every address/count pair
                 self._images.clear()
             self._images[key] = (stamp, image[lo:lo + count])
-        self.world.note_read(device.id, names, time.monotonic_ns())
+        self.world.note_read(device.id, names, time.monotonic_ns(), by=actor)
         return None
 
     def _write(self, device: Device, tmap: TableMap, address: int,
-               written: list[int] | list[bool]) -> ExcCodes | None:
+               written: list[int] | list[bool], actor: Actor) -> ExcCodes | None:
         try:
             changes = tmap.decode_write(address, written, self.word_order)
             for point, value in changes:  # all or nothing: check every value first
                 check_write(point, value)
             for point, value in changes:
-                self.world.write(device.id, point.name, value)
+                self.world.write(device.id, point.name, value, by=actor)
         except WriteRefused as refused:
             return self._refuse(ExcCodes(refused.code))
         except CodecError:

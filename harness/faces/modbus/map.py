@@ -2,7 +2,8 @@
 
 Pure translation between `devices.Point` rows and the four Modbus tables; the gateway server and
 the reference platform both use it, so both sides read the map the same way. Bit tables use
-pymodbus' bit addressing: coil/discrete-input address a lives in bit a % 16 of block word a // 16.
+pymodbus' bit addressing: coil/discrete-input address a lives in bit a % 16 of block word a // 16;
+`points_in` still answers per bit, since a reply carries only the bits the request asked for.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class TableMap:
         return tuple((p, p.address, p.address + p.count) for p in self.points)
 
     @functools.cached_property
-    def _points_in_cache(self) -> dict[tuple[int, int], list[str]]:
+    def _points_in_cache(self) -> dict[tuple[int, int], list[str] | None]:
         return {}
 
     def sim_blocks(self) -> list[SimData]:
@@ -90,23 +91,30 @@ class TableMap:
             if p.name in values and i >= 0 and i + hi - lo <= len(image):
                 image[i:i + hi - lo] = encode_point(p, values[p.name], word_order)
 
-    def points_in(self, address: int, count: int) -> list[str]:
-        """Names of the points a read of `count` units at `address` touches."""
+    def points_in(self, address: int, count: int) -> list[str] | None:
+        """Names of the points a read of `count` units (bits or registers) at `address`
+        carries, or None if the range touches an unmapped address (exception 02).
+
+        Exact, for bits too: pymodbus' blocks hold 16 bits per word, but a reply carries only
+        the bits asked for, and a point counts as seen only if it was in the reply.
+        """
         # A platform polls the same few spans over and over: answer those from a table.
         key = (address, count)
-        names = self._points_in_cache.get(key)
-        if names is None:
+        try:
+            return self._points_in_cache[key]
+        except KeyError:
             names = self._points_in(address, count)
             if len(self._points_in_cache) < 4096:
                 self._points_in_cache[key] = names
-        return names
+            return names
 
-    def _points_in(self, address: int, count: int) -> list[str]:
-        if self.table.is_bit:
-            # pymodbus passes the word count for bit reads; every bit of those words was sent.
-            lo, hi = (address // 16) * 16, (address // 16 + count) * 16
-        else:
-            lo, hi = address, address + count
+    def _points_in(self, address: int, count: int) -> list[str] | None:
+        lo, hi = address, address + count
+        index = self.by_address
+        # Register gaps are invalid blocks that pymodbus refuses before we are asked; bits are
+        # mapped 16 to a block word, so an unmapped bit beside a mapped one is ours to refuse.
+        if any(a not in index for a in range(lo, hi)):
+            return None
         return [p.name for p, first, end in self._spans if first < hi and end > lo]
 
     def decode_write(self, address: int, written: Sequence[int | bool],
