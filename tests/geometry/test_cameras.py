@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sitekit import building, scenario
 
-from geometry.cameras import camera_coverage, covered_ground, dori_range_m
+from geometry.camera_views import covered_ground
+from geometry.cameras import camera_coverage, dori_range_m
 from geometry.indicators import video_key_locations
 
 
