@@ -212,9 +212,9 @@ def _one(a: PublicArea, dets: list[FireDetector], sliver_m2: float) -> AreaCover
     gap = area - float(covered.area)
     fails += more
     if rule == "radius" and gap > sliver_m2:
-        radii = sorted({f"{protection(d.kind, area, a.ceiling_height_m, a.roof_slope_deg)[1]:g}"
-                        if d.radius_m is None else f"{d.radius_m:g}" for d in usable
-                        if protection(d.kind, area, a.ceiling_height_m, a.roof_slope_deg)})
+        radii = sorted({f"{d.radius_m if d.radius_m is not None else ar[1]:g}" for d in usable
+                        if (ar := protection(d.kind, area, a.ceiling_height_m,
+                                             a.roof_slope_deg)) is not None})
         fails.append(f"{gap:.1f} of {area:.1f} m² farther than R = {'/'.join(radii)} m from "
                      f"every detector ({_STD} §6.2.2, table 6.2.2)")
     return AreaCoverage(a.id, a.building, a.floor, area, float(covered.area), len(dets), left,

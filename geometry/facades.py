@@ -144,12 +144,12 @@ def _one_building(bid: str, poly: shapely.Polygon, floors: int, params: FacadePa
         rows, lev = np.nonzero(ok_v)
         if len(rows) == 0:
             continue
-        cols = idx[rows]
-        bl = blocked_lines(np.broadcast_to(cam_xy[c], (len(cols), 2)),
-                           np.full(len(cols), cam.height_m), columns[cols], z[lev], b, heights,
-                           btree)
-        seen[cols[~bl.blocked], lev[~bl.blocked]] = True
-        rank[cols[bl.blocked], lev[bl.blocked]] = 2
+        col = idx[rows]
+        bl = blocked_lines(np.broadcast_to(cam_xy[c], (len(col), 2)),
+                           np.full(len(col), cam.height_m), columns[col],
+                           np.asarray(z[lev], dtype=np.float64), b, heights, btree)
+        seen[col[~bl.blocked], lev[~bl.blocked]] = True
+        rank[col[bl.blocked], lev[bl.blocked]] = 2
     why = np.where(seen, 0, np.array([1, 3, 2], dtype=np.int8)[rank]).astype(np.int8)
     for arr in (columns, seen, why):
         arr.flags.writeable = False

@@ -24,14 +24,14 @@ from typing import Any
 # This checkout's packages, not whatever an editable install points at.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import devices  # noqa: E402
-from geometry.radio import rsrp_raster  # noqa: E402
-from scenarios import from_dict  # noqa: E402
-from scenarios.base import LatLon  # noqa: E402
-from scenarios.generate import generate, to_toml  # noqa: E402
-from scenarios.geojson import LocalFrame  # noqa: E402
+import devices
+from geometry.radio import rsrp_raster
+from scenarios import from_dict
+from scenarios.base import LatLon
+from scenarios.generate import generate, to_toml
+from scenarios.geojson import LocalFrame
 
 OUT = Path(__file__).resolve().parents[1] / "scenarios" / "data" / "jiahe.toml"
 HOUSEHOLDS, SEED = 1480, 6
