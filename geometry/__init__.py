@@ -5,15 +5,15 @@ its own (`gigabit_fiber`, `mobile_5g`, ...) returning an immutable `IndicatorRes
 package imports numpy, shapely, pyproj, networkx and `scenarios`, nothing else of ours.
 """
 
+from geometry.camera_views import covered_ground, view_sectors
 from geometry.cameras import (
     DORI_PX_PER_M,
     CameraCoverage,
     KeyPoints,
     camera_coverage,
-    covered_ground,
     dori_range_m,
+    in_view,
     key_points,
-    view_sectors,
 )
 from geometry.detectors import AreaCoverage, detector_coverage
 from geometry.facades import BuildingFacades, FacadeParams, facade_coverage
@@ -76,6 +76,7 @@ __all__ = [
     "gigabit_fiber",
     "high_altitude",
     "household_meters",
+    "in_view",
     "key_points",
     "los_probability",
     "mobile_5g",

@@ -3,8 +3,10 @@
 Every residential building of >= 12 floors has window columns along each facade edge, one per
 `window_spacing_m`; a window is the mid-height point of one floor in one column. A camera sees
 a window when the camera stands in front of that facade, the window's bearing is within the
-camera's heading ± HFOV/2, its elevation angle within tilt ± VFOV/2, and the ground line from the
-camera to the facade crosses no building footprint. The indicator is the share of windows seen.
+camera's heading ± HFOV/2, its elevation angle within tilt ± VFOV/2, and the sight line from the
+camera to the window passes through no building prism (`geometry.sightline`: footprint x floors x
+storey height), so a lower building in between hides the lower floors only. The indicator is
+the share of windows seen.
 
 Beyond the field of view of reference-models.md, a window must also lie within the camera's
 range for a DORI density (default Detect, 25 px/m): a camera 150 m away has the facade in its
@@ -19,8 +21,9 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from geometry.cameras import bearing_deg, dori_range_m, off_axis_deg
-from geometry.shapes import BoolArray, FloatArray, buildings
+from geometry.cameras import bearing_deg, dori_range_m, mounted_xy, off_axis_deg
+from geometry.shapes import BoolArray, Buildings, FloatArray, buildings
+from geometry.sightline import blocked_lines, building_heights_m
 from scenarios.model import Site
 from scenarios.site_features import Camera
 
@@ -36,7 +39,7 @@ _SEARCH_M = 300.0
 class FacadeParams:
     min_floors: int = 12
     first_floor: int = 3
-    floor_height_m: float = 3.0
+    floor_height_m: float | None = None  # None: the site's storey height
     window_spacing_m: float = 3.6
     density: str | None = "detect"
 
@@ -47,7 +50,7 @@ class BuildingFacades:
     facade `facade[k]` (edge index of the counter-clockwise footprint ring, which faces
     `facing[e]`); `seen[k, j]` is floor
     `first_floor + j`; `why[k, j]` is 0 seen, 1 no camera faces it within its horizontal view,
-    2 blocked by a building, 3 outside every camera's vertical view."""
+    2 blocked by a building (3-D), 3 outside every camera's vertical view or range."""
 
     building: str
     floors: int
@@ -81,23 +84,23 @@ def facade_coverage(site: Site, params: FacadeParams = FacadeParams(),
                     cameras: tuple[Camera, ...] | None = None) -> tuple[BuildingFacades, ...]:
     cams = site.cameras if cameras is None else cameras
     b = buildings(site)
-    cam_xy = np.array([c.position for c in cams], dtype=float).reshape(-1, 2)
+    storey = site.coverage.storey_height_m
+    heights = building_heights_m(b, storey)
+    floor_m = storey if params.floor_height_m is None else params.floor_height_m
+    cam_xy = mounted_xy(cams, b, heights)
     cam_tree = shapely.STRtree(shapely.points(cam_xy))
     btree = shapely.STRtree(b.polygons)
-    own = np.full(len(cams), -1, dtype=np.int64)  # the building a camera is mounted on
-    if len(cams):
-        ci, bi = btree.query(shapely.points(cam_xy), predicate="intersects")
-        own[ci] = bi
     out: list[BuildingFacades] = []
     for i in np.flatnonzero(b.residential & (b.floors >= params.min_floors)):
-        out.append(_one_building(int(i), b.ids[i], b.polygons[i], int(b.floors[i]), params, cams,
-                                 cam_xy, cam_tree, btree, own))
+        out.append(_one_building(b.ids[i], b.polygons[i], int(b.floors[i]), params, floor_m,
+                                 cams, cam_xy, cam_tree, b, btree, heights))
     return tuple(out)
 
 
-def _one_building(i: int, bid: str, poly: shapely.Polygon, floors: int, params: FacadeParams,
-                  cams: tuple[Camera, ...], cam_xy: FloatArray, cam_tree: shapely.STRtree,
-                  btree: shapely.STRtree, own: IntArray) -> BuildingFacades:
+def _one_building(bid: str, poly: shapely.Polygon, floors: int, params: FacadeParams,
+                  floor_m: float, cams: tuple[Camera, ...], cam_xy: FloatArray,
+                  cam_tree: shapely.STRtree, b: Buildings, btree: shapely.STRtree,
+                  heights: FloatArray) -> BuildingFacades:
     ring = shapely.get_coordinates(shapely.orient_polygons(poly).exterior)  # counter-clockwise
     cols, facade, normals, facing = [], [], [], []
     for e in range(len(ring) - 1):
@@ -116,9 +119,11 @@ def _one_building(i: int, bid: str, poly: shapely.Polygon, floors: int, params: 
     columns = np.concatenate(cols)
     normal = np.concatenate(normals)
     levels = np.arange(params.first_floor, floors + 1)
-    z = (levels - 0.5) * params.floor_height_m
+    z = (levels - 0.5) * floor_m
     seen = np.zeros((len(columns), len(levels)), dtype=bool)
-    best_why = np.full((len(columns), len(levels)), 1, dtype=np.int8)
+    # How far the best camera got: 0 not in horizontal view, 1 not in vertical view or range,
+    # 2 in view but blocked; the camera that got farthest explains a window not seen.
+    rank = np.zeros((len(columns), len(levels)), dtype=np.int8)
     near = cam_tree.query(shapely.buffer(poly, _SEARCH_M)) if len(cams) else np.empty(0, int)
     for c in near:
         cam = cams[c]
@@ -129,26 +134,23 @@ def _one_building(i: int, bid: str, poly: shapely.Polygon, floors: int, params: 
         if not ok_h.any():
             continue
         idx = np.flatnonzero(ok_h)
-        segs = shapely.linestrings(np.stack([np.broadcast_to(cam_xy[c], (len(idx), 2)),
-                                             columns[idx]], axis=1))
-        si, hit = btree.query(segs, predicate="intersects")
-        blocked = np.zeros(len(idx), dtype=bool)
-        blocked[si[hit != own[c]]] = True
-        clear = idx[~blocked]
-        # Keep the explanation of the camera that came closest: blocked beats no view, and
-        # out of vertical view beats blocked.
-        best_why[idx[blocked]] = np.maximum(best_why[idx[blocked]], 2)
-        if len(clear) == 0:
-            continue
-        dist = np.hypot(dx[clear], dy[clear])
+        dist = np.hypot(dx[idx], dy[idx])
         elev = np.degrees(np.arctan2(z[None, :] - cam.height_m, dist[:, None]))
         ok_v = np.abs(elev - cam.tilt_deg) <= cam.vfov_deg / 2.0
         if params.density is not None:
             reach = dori_range_m(cam.width_px, cam.hfov_deg, params.density)
             ok_v &= np.hypot(dist[:, None], z[None, :] - cam.height_m) <= reach
-        seen[clear] |= ok_v
-        best_why[clear] = np.maximum(best_why[clear], 3)
-    why = np.where(seen, 0, best_why).astype(np.int8)
+        rank[idx] = np.maximum(rank[idx], 1)
+        rows, lev = np.nonzero(ok_v)
+        if len(rows) == 0:
+            continue
+        col = idx[rows]
+        bl = blocked_lines(np.broadcast_to(cam_xy[c], (len(col), 2)),
+                           np.full(len(col), cam.height_m), columns[col],
+                           np.asarray(z[lev], dtype=np.float64), b, heights, btree)
+        seen[col[~bl.blocked], lev[~bl.blocked]] = True
+        rank[col[bl.blocked], lev[bl.blocked]] = 2
+    why = np.where(seen, 0, np.array([1, 3, 2], dtype=np.int8)[rank]).astype(np.int8)
     for arr in (columns, seen, why):
         arr.flags.writeable = False
     return BuildingFacades(building=bid, floors=floors, first_floor=params.first_floor,

@@ -12,17 +12,17 @@ from collections import Counter
 import numpy as np
 
 from geometry.cameras import DEFAULT_DENSITY, DORI_PX_PER_M, CameraCoverage, camera_coverage
-from geometry.detectors import AreaCoverage, detector_coverage
+from geometry.detectors import AreaCoverage, assign_detectors, detector_coverage
 from geometry.facades import WHY_TEXT, BuildingFacades, facade_coverage
 from geometry.fiber import DropBudget, FiberParams, broadband_households, drop_budgets
 from geometry.metadata import RecordCheck, check_records
-from geometry.radio import RsrpRaster, rsrp_raster
+from geometry.radio import RsrpRaster, resource_elements, rsrp_raster
 from geometry.results import Evidence, IndicatorResult, make_result
 from geometry.walking import DEFAULT_LIMIT_S, WalkResult, walk_to_sports
 from scenarios.model import Scenario, Site
 
 # Public-area slivers smaller than this stay uncovered only because detector discs are drawn as
-# inscribed polygons; they count as covered.
+# inscribed polygons; they are not failures and count as covered.
 SLIVER_M2 = 0.1
 # Uncovered 5G cells are reported per block of this size, not cell by cell.
 BLOCK_M = 20.0
@@ -63,9 +63,11 @@ def gigabit_fiber(site: Site, threshold: float = 0.80,
 
 def mobile_5g(site: Site, threshold: float = 0.90, raster: RsrpRaster | None = None,
               threshold_dbm: float = -105.0, res_m: float = 1.0) -> IndicatorResult:
-    """2. Share of the community area where the best 5G site's RSRP reaches the threshold."""
+    """2. Share of the community area where some 5G site reaches the RSRP threshold with the
+    site's location reliability (TR 38.901 shadow fading)."""
     r = rsrp_raster(site, res_m, threshold_dbm) if raster is None else raster
     cov, inside = r.covered, r.inside
+    pct = f"{100 * r.reliability:g}%"
     ev: list[Evidence] = []
     if not site.cell_sites:
         ev.append(Evidence("whole site", "no 5G site in the site model"))
@@ -73,26 +75,38 @@ def mobile_5g(site: Site, threshold: float = 0.90, raster: RsrpRaster | None = N
         k = max(1, round(BLOCK_M / r.res_m))
         rows, cols = inside.shape
         miss = inside & ~cov
-        value = np.nan_to_num(r.rsrp_dbm, nan=-np.inf)
+        value = np.nan_to_num(r.reliable_dbm, nan=-np.inf)
         blocks = []
         for i in range(0, rows, k):
             for j in range(0, cols, k):
                 m = miss[i:i + k, j:j + k]
                 n = int(m.sum())
                 if n:
-                    best = float(value[i:i + k, j:j + k][m].max())
-                    blocks.append((n, i, j, best))
+                    sub = value[i:i + k, j:j + k][m]
+                    at = int(np.argmax(sub))
+                    med = float(r.rsrp_dbm[i:i + k, j:j + k][m][at])
+                    sig = float(r.sigma_db[i:i + k, j:j + k][m][at])
+                    blocks.append((n, i, j, med, sig))
         blocks.sort(key=lambda t: -t[0])
-        for n, i, j, best in blocks:
+        for n, i, j, med, sig in blocks:
             x, y = r.x0 + (j + k / 2) * r.res_m, r.y0 + (i + k / 2) * r.res_m
             ev.append(Evidence(f"{BLOCK_M:.0f} m block at ({x:.0f}, {y:.0f})",
-                               f"{n * r.cell_area_m2:.0f} m² below {r.threshold_dbm:.0f} dBm "
-                               f"(best there {best:.1f} dBm)", (x, y)))
+                               f"{n * r.cell_area_m2:.0f} m² below {r.threshold_dbm:.0f} dBm at "
+                               f"{pct} reliability (best there: median {med:.1f} dBm, σ "
+                               f"{sig:.2f} dB, needs >= {r.threshold_dbm + r.z * sig:.1f} dBm)",
+                               (x, y)))
+    carriers = sorted({f"{c.bandwidth_mhz} MHz @ {c.scs_khz} kHz SCS "
+                       f"({resource_elements(c.bandwidth_mhz, c.scs_khz):,} RE)"
+                       for c in site.cell_sites})
     return make_result(2, "mobile_5g", "mobile network 移动通信网络",
                        "5G-covered area / community area",
                        float(cov.sum()) * r.cell_area_m2, float(inside.sum()) * r.cell_area_m2,
-                       threshold, ev, note=f"TR 38.901 UMa/UMi, RSRP >= {r.threshold_dbm:.0f} "
-                       f"dBm, {r.res_m:g} m raster")
+                       threshold, ev, note=f"TR 38.901 UMa/UMi; covered when P(RSRP >= "
+                       f"{r.threshold_dbm:.0f} dBm) >= {pct}: median >= threshold + "
+                       f"{r.z:.4f} σ (σ_SF LOS 4 dB, NLOS 6 dB UMa / 7.82 dB UMi: margins "
+                       f"{r.z * 4:.1f} / {r.z * 6:.1f} / {r.z * 7.82:.1f} dB); "
+                       f"{'; '.join(carriers) or 'no carrier'}; {r.interiors}; "
+                       f"{r.res_m:g} m raster")
 
 
 def broadcast_tv(site: Site, threshold: float = 0.80,
@@ -244,20 +258,29 @@ def high_altitude(site: Site, threshold: float = 1.0,
 
 def fire_detection(site: Site, threshold: float = 1.0,
                    areas: tuple[AreaCoverage, ...] | None = None) -> IndicatorResult:
-    """20. Public floor space of residential buildings inside detector protection discs."""
-    areas = detector_coverage(site) if areas is None else areas
+    """20. Public floor space of residential buildings protected per GB 50116-2013 §6.2; met
+    only when, besides, every room passes every rule (own detector, height limit, count rule,
+    corridor spacing)."""
+    areas = detector_coverage(site, SLIVER_M2) if areas is None else areas
     covered = 0.0
     ev: list[Evidence] = []
     for a in areas:
         gap = a.area_m2 - a.covered_m2
-        covered += a.area_m2 if gap <= SLIVER_M2 else a.covered_m2
-        if gap > SLIVER_M2:
-            c = a.uncovered.centroid
+        covered += a.area_m2 if gap <= SLIVER_M2 and a.covered_m2 > 0 else a.covered_m2
+        if a.failures:
+            c = a.uncovered.centroid if not a.uncovered.is_empty else None
             ev.append(Evidence(f"{a.area_id} (building {a.building} floor {a.floor})",
-                               f"{gap:.1f} of {a.area_m2:.1f} m² outside every detector's "
-                               f"radius ({a.detectors} detectors on the floor)",
-                               (float(c.x), float(c.y))))
+                               "; ".join(a.failures),
+                               (float(c.x), float(c.y)) if c is not None else None))
+    _, stray = assign_detectors(site)
+    for j in stray:
+        d = site.fire_detectors[j]
+        ev.append(Evidence(f"detector {d.id} (building {d.building} floor {d.floor})",
+                           "in no public area of its floor: protects nothing", d.position))
+    rooms_ok = all(a.compliant for a in areas)
     return make_result(20, "fire_detection", "automatic fire alarm 火灾自动报警",
-                       "public floor space within detector radius / public floor space",
-                       covered, sum(a.area_m2 for a in areas), threshold, ev,
-                       note="GB 50116-2013 radius: smoke 5.8 m, heat 3.6 m")
+                       "public floor space protected per GB 50116-2013 §6.2 / public floor "
+                       "space", covered, sum(a.area_m2 for a in areas), threshold, ev,
+                       note="table 6.2.2 radius and count rule per room, §6.2.4 in corridors "
+                       f"< 3 m; rooms failing a rule: {sum(not a.compliant for a in areas)}",
+                       require=rooms_ok)

@@ -69,41 +69,70 @@ def buildings(site: Site) -> Buildings:
 
 
 def shadow_edges(source: Point2, polys: npt.NDArray[np.object_], far_m: float,
-                 ) -> npt.NDArray[np.object_]:
+                 scale: FloatArray | None = None) -> npt.NDArray[np.object_]:
     """The shadow of every footprint edge seen from `source`, as polygons (one per edge).
 
-    A footprint that contains the source (a rooftop antenna, a camera on its wall) casts no
-    shadow: the source is above or on it, so its own building does not block it.
+    A footprint that contains or touches the source (a camera on its wall, a source inside it)
+    blocks every line into its interior: its shadow is the footprint itself and what lies
+    beyond the edges through which such lines leave it, so a source on a wall sees out only
+    on its own facing side. Callers for which a source inside a footprint is above its roof
+    (a rooftop antenna) leave that footprint out.
+
+    `scale[k]` (optional, per footprint) makes shadows finite for a source above the roof of
+    footprint k: an edge point p shades out to source + (p - source) x scale[k] (the line from
+    the source over the roof edge meets the target plane there); inf is the 2-D shadow, out
+    to `far_m`.
     """
     sx, sy = source
     if len(polys) == 0:
         return np.empty(0, dtype=object)
-    polys = polys[~shapely.intersects_xy(polys, sx, sy)]
-    if len(polys) == 0:
-        return np.empty(0, dtype=object)
+    own = shapely.intersects_xy(polys, sx, sy)
     rings = shapely.get_exterior_ring(shapely.orient_polygons(polys))  # counter-clockwise
     coords, owner = shapely.get_coordinates(rings, return_index=True)
     # Edge i runs from coords[i] to coords[i + 1] within one ring (rings are closed).
     same = owner[:-1] == owner[1:]
-    a, b = coords[:-1][same], coords[1:][same]
+    a, b, owner = coords[:-1][same], coords[1:][same], owner[:-1][same]
     # A line from outside into a footprint enters through an edge that faces the source, so
     # the shadows of the front-facing edges alone are the whole shadow: half the union work.
+    # A line from a source on or inside a footprint leaves it through back-facing edges.
     # (Outward normal of a counter-clockwise edge a -> b is (dy, -dx).)
     d = b - a
-    front = d[:, 1] * (sx - a[:, 0]) - d[:, 0] * (sy - a[:, 1]) > 0
-    a, b = a[front], b[front]
+    side = d[:, 1] * (sx - a[:, 0]) - d[:, 0] * (sy - a[:, 1])
+    pick = np.where(own[owner], side < 0, side > 0)
+    a, b, owner = a[pick], b[pick], owner[pick]
     ang_a = np.arctan2(a[:, 1] - sy, a[:, 0] - sx)
     # Signed angle a -> b seen from the source, in (-pi, pi]: the edge's angular extent.
     span = np.angle(np.exp(1j * (np.arctan2(b[:, 1] - sy, b[:, 0] - sx) - ang_a)))
-    ang = ang_a[:, None] + span[:, None] * np.linspace(0.0, 1.0, _FAR_STEPS + 1)[None, :]
+    steps = np.linspace(0.0, 1.0, _FAR_STEPS + 1)
+    ang = ang_a[:, None] + span[:, None] * steps[None, :]
     far = np.stack([sx + far_m * np.cos(ang), sy + far_m * np.sin(ang)], axis=-1)
+    if scale is not None:
+        k = np.asarray(scale, dtype=float)[owner]
+        finite = np.isfinite(k)
+        if finite.any():
+            # Straight far side: the edge itself scaled about the source.
+            along = a[finite, None, :] + (b - a)[finite, None, :] * steps[None, :, None]
+            src = np.array([sx, sy])
+            far[finite] = src + (along - src) * k[finite, None, None]
     ring = np.concatenate([a[:, None, :], far, b[:, None, :]], axis=1)
-    return np.asarray(shapely.polygons(ring), dtype=object)
+    parts = [np.asarray(shapely.polygons(ring), dtype=object), polys[own]]
+    if scale is not None and np.isfinite(scale).any():
+        # The roof's own shadow: the footprint scaled about the source (lines that pass over
+        # the front wall but come down before the back one).
+        k = np.flatnonzero(np.isfinite(scale))
+        xy, idx = shapely.get_coordinates(shapely.get_exterior_ring(polys[k]),
+                                          return_index=True)
+        src = np.array([sx, sy])
+        roofs = shapely.polygons(shapely.linearrings(src + (xy - src) * scale[k][idx, None],
+                                                     indices=idx))
+        parts.append(np.asarray(roofs, dtype=object))
+    return np.concatenate(parts)
 
 
-def shadow(source: Point2, polys: npt.NDArray[np.object_], far_m: float) -> BaseGeometry:
+def shadow(source: Point2, polys: npt.NDArray[np.object_], far_m: float,
+           scale: FloatArray | None = None) -> BaseGeometry:
     """Every point whose line from `source` crosses a footprint, prepared for point tests."""
-    edges = shadow_edges(source, polys, far_m)
+    edges = shadow_edges(source, polys, far_m, scale)
     geom = shapely.union_all(edges) if len(edges) else shapely.Polygon()
     shapely.prepare(geom)
     return geom

@@ -11,6 +11,7 @@ from geometry.detectors import AreaCoverage, detector_coverage
 from geometry.facades import BuildingFacades, FacadeParams, facade_coverage
 from geometry.fiber import DropBudget, FiberParams, drop_budgets
 from geometry.indicators import (
+    SLIVER_M2,
     broadcast_tv,
     fire_detection,
     gigabit_fiber,
@@ -88,7 +89,7 @@ def evaluate(scenario: Scenario, params: CoverageParams = CoverageParams()) -> C
     records = check_records(site)
     budgets = drop_budgets(site, params.fiber)
     facades = facade_coverage(site, params.facades)
-    areas = detector_coverage(site)
+    areas = detector_coverage(site, SLIVER_M2)
     walk = walk_to_sports(site, params.walk_speed_m_per_s)
     results = (
         gigabit_fiber(site, th.gigabit_fiber, budgets, params.fiber),

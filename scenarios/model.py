@@ -21,6 +21,7 @@ from scenarios.site_features import (
     BookCorner,
     Camera,
     CellSite,
+    CoverageSettings,
     FiberDrop,
     FireDetector,
     HouseholdMeters,
@@ -139,6 +140,7 @@ class Site(Frozen):
     book_corners: tuple[BookCorner, ...] = ()
     tv_services: tuple[TvService, ...] = ()
     household_meters: tuple[HouseholdMeters, ...] = ()
+    coverage: CoverageSettings = CoverageSettings()
 
 
 class Gateway(Frozen):

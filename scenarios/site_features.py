@@ -7,15 +7,17 @@ degrees. Cross-references between features (a drop's splitter, a detector's buil
 checked by `scenarios.loader.validate`.
 
 Tables of published figures the schema depends on (NR resource blocks, PON budget classes,
-splitter losses, detector radii) live here, next to the fields they give meaning to, so that
-`geometry` and the loader read the same numbers.
+splitter losses, the GB 50116-2013 detector tables) live here, next to the fields they give
+meaning to, so that `geometry` and the loader read the same numbers. Site-wide model settings
+(storey height, 5G reliability target, indoor evaluation, walking snap distance) are
+`CoverageSettings`, read from `[site.coverage]`.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NamedTuple
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from scenarios.base import Frozen, LatLon, Point2
 
@@ -24,6 +26,9 @@ PonClass = Literal["GPON-B+", "GPON-C+", "XGS-PON-N1", "XGS-PON-N2", "XGS-PON-E1
 SplitRatio = Literal[8, 16, 32, 64, 128]
 RadioScenario = Literal["UMa", "UMi"]
 DetectorKind = Literal["smoke", "heat"]
+HeatClass = Literal["A1", "A2", "B"]
+DoriLevel = Literal["detect", "observe", "recognise", "identify"]
+O2iModel = Literal["low_loss", "high_loss"]
 CameraPurpose = Literal["key_location", "facade", "general"]
 
 #: Optical power budget of each PON class, dB (ITU-T G.984.2 amd., G.9807.1).
@@ -48,9 +53,40 @@ NR_RB: dict[tuple[int, int], int] = {
     (60, 50): 65, (60, 60): 79, (60, 70): 93, (60, 80): 107, (60, 90): 121, (60, 100): 135,
 }
 
-#: Protection radius when a detector gives none, m (GB 50116-2013 table 6.2.2: smoke, room
-#: > 80 m², height <= 6 m -> 5.8 m; heat, room > 30 m², height <= 8 m -> 3.6 m).
-DETECTOR_RADIUS_M: dict[str, float] = {"smoke": 5.8, "heat": 3.6}
+
+
+class ProtectionRow(NamedTuple):
+    """One row of GB 50116-2013 table 6.2.2: for rooms of floor area S in (s_above_m2,
+    s_upto_m2] and ceiling height h in (h_above_m, h_upto_m], the protection area A (m²) and
+    radius R (m) of one detector for roof slopes θ <= 15°, 15° < θ <= 30° and θ > 30°."""
+
+    kind: str
+    s_above_m2: float
+    s_upto_m2: float
+    h_above_m: float
+    h_upto_m: float
+    by_slope: tuple[tuple[float, float], tuple[float, float], tuple[float, float]]
+
+
+_INF = float("inf")
+#: GB 50116-2013 table 6.2.2, point-type smoke and heat detectors: (A m², R m) per slope band.
+GB50116_TABLE_6_2_2: tuple[ProtectionRow, ...] = (
+    ProtectionRow("smoke", 0.0, 80.0, 0.0, 12.0, ((80.0, 6.7), (80.0, 7.2), (80.0, 8.0))),
+    ProtectionRow("smoke", 80.0, _INF, 6.0, 12.0, ((80.0, 6.7), (100.0, 8.0), (120.0, 9.9))),
+    ProtectionRow("smoke", 80.0, _INF, 0.0, 6.0, ((60.0, 5.8), (80.0, 7.2), (100.0, 9.0))),
+    ProtectionRow("heat", 0.0, 30.0, 0.0, 8.0, ((30.0, 4.4), (30.0, 4.9), (30.0, 5.5))),
+    ProtectionRow("heat", 30.0, _INF, 0.0, 8.0, ((20.0, 3.6), (30.0, 4.9), (40.0, 6.3))),
+)
+#: Upper ends of the roof-slope bands of table 6.2.2 (θ <= 15°, 15° < θ <= 30°, above), deg.
+GB50116_SLOPE_BANDS_DEG: tuple[float, float] = (15.0, 30.0)
+#: Highest ceiling at which a point detector may protect a room, m (GB 50116-2013 §5.2.1,
+#: table 5.2.1): smoke 12 m; heat class A1 8 m, A2 and B 6 m.
+GB50116_MAX_HEIGHT_M: dict[str, float] = {"smoke": 12.0, "A1": 8.0, "A2": 6.0, "B": 6.0}
+#: Corridors narrower than this follow §6.2.4 (spacing along the corridor) alone, m.
+GB50116_CORRIDOR_WIDTH_M = 3.0
+#: Largest spacing between detectors in such a corridor, m (§6.2.4); the end wall may be at
+#: most half of it from the nearest detector.
+GB50116_CORRIDOR_SPACING_M: dict[str, float] = {"smoke": 15.0, "heat": 10.0}
 
 
 class KeyLocation(Frozen):
@@ -61,6 +97,13 @@ class KeyLocation(Frozen):
     name: str = ""
     points: tuple[Point2, ...] = Field(min_length=1,
                                        description="one point, or a polyline of >= 2, metres")
+    target_height_m: float = Field(
+        default=1.6, ge=0, le=10,
+        description="height above ground of what a camera must see there, m: 1.6 (faces) by "
+                    "default, e.g. 0.5 for number plates")
+    dori_level: DoriLevel | None = Field(
+        default=None, description="DORI level this place asks for (e.g. 'identify' at a gate); "
+                                  "None: the level of the coverage run, Observe by default")
 
 
 class PublicArea(Frozen):
@@ -70,7 +113,15 @@ class PublicArea(Frozen):
     building: str
     floor: int = Field(ge=-10, le=200)
     kind: Literal["corridor", "lobby", "stair_hall", "other"] = "corridor"
-    polygon: tuple[Point2, ...] = Field(min_length=3, description="metres")
+    polygon: tuple[Point2, ...] = Field(min_length=3, description="the room's walls, metres")
+    ceiling_height_m: float = Field(default=3.0, gt=0, le=100,
+                                    description="floor to ceiling (roof), m; 3.0 by default")
+    roof_slope_deg: float = Field(default=0.0, ge=0, lt=90,
+                                  description="slope of the ceiling/roof, deg; 0 (flat) by "
+                                              "default (GB 50116-2013 table 6.2.2 bands)")
+    k_factor: float = Field(default=1.0, ge=0.7, le=1.0,
+                            description="correction K of GB 50116-2013 formula 6.2.2: 1.0 "
+                                        "ordinary places (default), 0.7-0.9 crowded ones")
 
 
 class Path(Frozen):
@@ -124,13 +175,35 @@ class CellSite(Frozen):
     id: str = Field(min_length=1)
     position: Point2
     height_m: float = Field(gt=1.0, le=150)
-    tx_power_dbm: float = Field(ge=0, le=70, description="total transmit power")
+    tx_power_dbm: float | None = Field(
+        default=None, ge=0, le=70,
+        description="total conducted transmit power of the carrier (all resource elements), "
+                    "dBm; the antenna gain is added. Give this or eirp_dbm, not both")
+    eirp_dbm: float | None = Field(
+        default=None, ge=0, le=100,
+        description="total EIRP of the carrier, dBm (antenna gain already in it: "
+                    "antenna_gain_dbi is not added). Give this or tx_power_dbm, not both")
     frequency_ghz: float = Field(ge=0.5, le=100)
     bandwidth_mhz: int = Field(default=100, gt=0)
     scs_khz: Literal[15, 30, 60] = 30
     antenna_gain_dbi: float = Field(default=0.0, ge=-10, le=40)
     losses_db: float = Field(default=0.0, ge=0, description="cable, body, penetration margins")
     scenario: RadioScenario = "UMa"
+
+    @model_validator(mode="after")
+    def _one_power(self) -> CellSite:
+        if (self.tx_power_dbm is None) == (self.eirp_dbm is None):
+            raise ValueError(f"tx_power_dbm = {self.tx_power_dbm}, eirp_dbm = {self.eirp_dbm}: "
+                             "give exactly one of the two")
+        return self
+
+    @property
+    def eirp_total_dbm(self) -> float:
+        """Total radiated power of the carrier toward the main lobe, dBm."""
+        if self.eirp_dbm is not None:
+            return self.eirp_dbm
+        assert self.tx_power_dbm is not None  # the validator guarantees one of the two
+        return self.tx_power_dbm + self.antenna_gain_dbi
 
 
 class Camera(Frozen):
@@ -144,23 +217,30 @@ class Camera(Frozen):
     latlon: LatLon | None = Field(default=None, description="coordinates as registered")
     purpose: CameraPurpose = "general"
     position: Point2
-    height_m: float = Field(default=3.0, ge=0, le=300)
+    height_m: float = Field(default=3.0, ge=0, le=300,
+                            description="mounting height above ground, m; 3.0 by default")
     heading_deg: float = Field(ge=0, lt=360, description="compass bearing of the optical axis")
-    hfov_deg: float = Field(gt=0, le=180)
-    vfov_deg: float = Field(gt=0, lt=180)
-    tilt_deg: float = Field(default=0.0, ge=-90, le=90, description="up is positive")
-    width_px: int = Field(gt=0)
+    hfov_deg: float = Field(gt=0, lt=180, description="horizontal field of view, deg")
+    vfov_deg: float = Field(gt=0, lt=180, description="vertical field of view, deg")
+    tilt_deg: float = Field(default=0.0, ge=-90, le=90,
+                            description="elevation of the optical axis, deg: up is positive, "
+                                        "so a camera looking 30° down has -30; 0 by default")
+    width_px: int = Field(gt=0, description="sensor width, px (for the DORI pixel density)")
     height_px: int = Field(gt=0)
 
 
 class FireDetector(Frozen):
     id: str = Field(min_length=1)
     kind: DetectorKind = "smoke"
+    heat_class: HeatClass = Field(default="A1", description="heat detectors: class of GB "
+                                  "50116-2013 table 5.2.1 (A1 up to 8 m ceilings, A2/B 6 m)")
     building: str
     floor: int = Field(ge=-10, le=200)
-    position: Point2
-    radius_m: float | None = Field(default=None, gt=0, le=20,
-                                   description="protection radius; None: DETECTOR_RADIUS_M")
+    position: Point2 = Field(description="on the ceiling of the public area it serves, m")
+    radius_m: float | None = Field(
+        default=None, gt=0, le=20,
+        description="protection radius R, m; None (default): from GB 50116-2013 table 6.2.2 "
+                    "by the room's area, ceiling height and roof slope")
 
 
 class Light(Frozen):
@@ -199,3 +279,31 @@ class HouseholdMeters(Frozen):
 
     building: str
     remote_households: int = Field(ge=0)
+
+
+class CoverageSettings(Frozen):
+    """Site-wide settings of the coverage models (`[site.coverage]`); every default is the one
+    `docs/coverage.md` states."""
+
+    storey_height_m: float = Field(
+        default=3.0, gt=0, le=10,
+        description="height of one floor, m: a building is floors x this tall (3.0 by default); "
+                    "for camera sight lines, facade windows and nothing else")
+    reliability_5g: float = Field(
+        default=0.90, gt=0.5, lt=1.0,
+        description="location reliability a 5G raster cell needs: P(RSRP >= threshold) under "
+                    "log-normal shadowing (TR 38.901 sigma_SF); 0.90 by default")
+    count_interiors_5g: bool = Field(
+        default=False,
+        description="true: building interiors are part of the 5G area and evaluated indoors "
+                    "(TR 38.901 §7.4.3 O2I); false (default): only outdoor area counts")
+    o2i_model: O2iModel = Field(default="low_loss",
+                                description="TR 38.901 O2I building type when interiors count")
+    walk_snap_m: float = Field(
+        default=30.0, gt=0, le=500,
+        description="a home joins every footpath segment within this distance, m (30 by "
+                    "default); the nearest one always")
+    gate_tolerance_m: float = Field(
+        default=5.0, gt=0, le=50,
+        description="a path crosses a compound boundary only within this distance of a "
+                    "compound_entrance key location, m (5 by default)")

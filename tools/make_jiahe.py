@@ -7,22 +7,31 @@ it this script fits what the notice says Jiahe has: gigabit fiber, 5G, cable TV/
 key locations and on tall facades, smart lights, e-bike charging with fault alarms, household
 meters, elderly emergency call buttons, smart gates, perimeter detection, high-altitude
 throwing cameras, fire hazard sensors, lift e-bike detectors, smart garbage stations and a fire
-alarm system covering every public area. Run it again after changing it:
+alarm system covering every public area. The notice reports all 28 indicators met; where the
+generated plan falls short of the standards' letter (GB 50116 §6.2, 3-D camera views, 5G at 90%
+location reliability), this script adds only equipment a real site would have, each step below
+saying what and why. Run it again after changing it:
 
     python tools/make_jiahe.py
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
+
+# This checkout's packages, not whatever an editable install points at.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 
 import devices
 from geometry.radio import rsrp_raster
 from scenarios import from_dict
+from scenarios.base import LatLon
 from scenarios.generate import generate, to_toml
+from scenarios.geojson import LocalFrame
 
 OUT = Path(__file__).resolve().parents[1] / "scenarios" / "data" / "jiahe.toml"
 HOUSEHOLDS, SEED = 1480, 6
@@ -50,17 +59,83 @@ def fit_missing_detectors(site: dict[str, Any]) -> None:
                                                "position": [float(x), y1 - 1.0]})
 
 
-def add_5g_site(data: dict[str, Any]) -> None:
-    """One more small cell where the generated plan leaves the most area below -105 dBm."""
-    scenario = from_dict(data)
-    raster = rsrp_raster(scenario.site, 5.0, -105.0, 1.5)
-    gap = raster.inside & ~raster.covered
-    rows, cols = np.nonzero(gap)
-    x = raster.x0 + float(np.median(cols)) * raster.res_m
-    y = raster.y0 + float(np.median(rows)) * raster.res_m
+# 5G infill stops once the 5 m planning raster reaches this share at 90% reliability: a margin
+# over the 90% bar so the 1 m evaluation (finer edges) stays above it.
+TARGET_5G = 0.93
+MAX_INFILL = 12
+
+
+def add_5g_sites(data: dict[str, Any]) -> None:
+    """Small cells (the generated UMi lamp-post type) where the plan leaves the most outdoor
+    area below -105 dBm at 90% location reliability, one at a time until the 5 m raster
+    reaches TARGET_5G: an operator infills exactly so. Each goes to the centre of the 60 m
+    window holding the most uncovered cells."""
     template = dict(data["site"]["cell_sites"][0])
-    template.update(id="JH-5G-infill", position=[round(x, 1), round(y, 1)])
-    data["site"]["cell_sites"].append(template)
+    # The first infill stays where the earlier plan put it (then: median of the cells below
+    # -105 dBm by the median RSRP), so the revised site only adds equipment.
+    data["site"]["cell_sites"].append(dict(template, id="JH-5G-infill", position=[252.5, 497.5]))
+    for k in range(1, MAX_INFILL):
+        raster = rsrp_raster(from_dict(data).site, 5.0, -105.0, 1.5)
+        gap = (raster.inside & ~raster.covered).astype(float)
+        if 1.0 - gap.sum() / raster.inside.sum() >= TARGET_5G:
+            return
+        w = 12  # 60 m at 5 m
+        c = np.pad(gap, ((1, 0), (1, 0))).cumsum(0).cumsum(1)
+        box = c[w:, w:] - c[:-w, w:] - c[w:, :-w] + c[:-w, :-w]
+        row, col = np.unravel_index(int(np.argmax(box)), box.shape)
+        x = raster.x0 + (col + w / 2) * raster.res_m
+        y = raster.y0 + (row + w / 2) * raster.res_m
+        cell = dict(template, id="JH-5G-infill" if k == 0 else f"JH-5G-infill{k + 1}",
+                    position=[round(float(x), 1), round(float(y), 1)])
+        data["site"]["cell_sites"].append(cell)
+
+
+def _record(cam: dict[str, Any], serial: int, frame: LocalFrame) -> dict[str, Any]:
+    lat, lon = frame.to_latlon(cam["position"][0], cam["position"][1])
+    return {"gb_id": f"37172300011327{serial:06d}", "name": cam["id"],
+            "division_code": "371723", "purpose": "key_location",
+            "latlon": {"lat": round(float(lat), 7), "lon": round(float(lon), 7)},
+            "width_px": 3840, "height_px": 2160, "hfov_deg": 60.0, **cam}
+
+
+def add_blind_spot_cameras(data: dict[str, Any]) -> None:
+    """Cameras a real site adds where the generated ones cannot look (3-D views):
+
+    - a road camera 6 m up a pole, tilted 5° down with a 23° vertical view, sees the road
+      only from ~15 m beyond its pole: each pole of back-to-back road cameras gets one more on
+      the lamp post 25 m along the road (1 m to the side), 6 m up, looking back at it 15° down
+      (VFOV 35°): it sees the pole's foot (10° down) and 15 m past it;
+    - the gate and car-park cameras, 6 m up and 14 m from their entrance, see it 17° down,
+      just below their frames: each entrance gets a camera 4 m up on the guard house, 10 m
+      inside and 6 m to the side, looking at it 15° down (the entrance is 11.6° down).
+    """
+    site = data["site"]
+    frame = LocalFrame(LatLon(**site["origin"]))
+    cams = site["cameras"]
+    serial = 900001
+    poles: dict[tuple[float, float], set[float]] = {}
+    for cam in cams:
+        if cam.get("purpose") == "key_location" and cam["heading_deg"] in (90.0, 270.0):
+            poles.setdefault(tuple(cam["position"]), set()).add(cam["heading_deg"])
+    new = []
+    for (x, y), heads in sorted(poles.items()):
+        east = 90.0 in heads  # look back from the east unless the pole only looks west
+        new.append({"id": f"cam-blind-{len(new):03d}", "position": [x + 25 if east else x - 25,
+                                                                    y - 1],
+                    "height_m": 6.0, "heading_deg": 270.0 if east else 90.0,
+                    "tilt_deg": -15.0, "vfov_deg": 35.0})
+    for key in site["key_locations"]:
+        if key["kind"] not in ("compound_entrance", "parking_entrance"):
+            continue
+        (gx, gy), = key["points"]
+        side = -6.0 if key["kind"] == "compound_entrance" else 6.0
+        bearing = float(np.degrees(np.arctan2(-side, -10.0)) % 360.0)
+        new.append({"id": f"cam-{key['id']}-guard", "position": [gx + side, gy + 10],
+                    "height_m": 4.0, "heading_deg": round(bearing, 1), "tilt_deg": -15.0,
+                    "vfov_deg": 35.0})
+    for cam in new:
+        cams.append(_record(cam, serial, frame))
+        serial += 1
 
 
 def add_devices(data: dict[str, Any]) -> None:
@@ -133,7 +208,8 @@ def main() -> None:
     data = base.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     data["site"].update(name="jiahe", division_code="371723")
     fit_missing_detectors(data["site"])
-    add_5g_site(data)
+    add_blind_spot_cameras(data)
+    add_5g_sites(data)
     add_devices(data)
     data["incidents"] = {"rates_per_hour": RATES_PER_HOUR, "clear_after_s": CLEAR_AFTER_S,
                          "scripted": scripted_incidents(data)}

@@ -19,10 +19,11 @@ def building(bid: str, x0: float, y0: float, x1: float, y1: float, floors: int =
 
 
 def scenario(buildings: list[dict[str, Any]] | None = None, boundary: Any = None,
-             devices: list[dict[str, Any]] | None = None, **features: Any) -> Scenario:
+             devices: list[dict[str, Any]] | None = None, compound: Any = None,
+             **features: Any) -> Scenario:
     site = {"name": "t", "origin": {"lat": 34.953, "lon": 115.889}, "division_code": "371723",
             "boundary": boundary or box(0, 0, 200, 100),
-            "compounds": [{"id": "c", "boundary": box(0, 0, 200, 100),
+            "compounds": [{"id": "c", "boundary": compound or box(0, 0, 200, 100),
                            "buildings": buildings or []}], **features}
     return from_dict({"site": site, "gateways": [{"id": "g"}], "devices": devices or [],
                       "run": {"duration_s": 60}})

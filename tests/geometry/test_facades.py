@@ -66,3 +66,23 @@ def test_low_and_non_residential_buildings_are_not_required() -> None:
                             building("O", 100, 40, 130, 50, floors=20, residential=False)])
     assert facade_coverage(s.site) == ()
     assert high_altitude(s.site).status == "no_data"
+
+
+def test_a_lower_building_in_between_hides_only_the_lower_floors() -> None:
+    # Tall T (x 20..80, y 40..54, 12 floors); its south facade is 60 m: 16 columns, the 8th
+    # at x = 20 + 60 * 7.5 / 16 = 48.125, window points 0.2 m out at y 39.8. Camera at
+    # (50, 0), 2 m up, looking north 40° up ± 37.5°. Low L (x 40..60, y 28..36, 3 floors =
+    # 9 m) stands in between. The sight line to a window at height z enters L at y 28, a
+    # fraction 28 / 39.8 = 0.7035 of the way, at height 2 + (z - 2) * 0.7035 (its lowest
+    # point over L: the line rises). Windows sit mid-floor, z = (floor - 0.5) * 3:
+    #   floor 3: z 7.5  -> 5.87 m < 9 m: blocked      floor 4: z 10.5 -> 7.98 m: blocked
+    #   floor 5: z 13.5 -> 10.09 m > 9 m: seen, and every floor above.
+    # (In 2-D the ground line crosses L, so every floor would have been blocked.) All are in
+    # view: floor 3 is atan(5.5 / 39.8) = 7.9° up, floor 12 atan(32.5 / 39.8) = 39.2° up.
+    s = scenario(buildings=[building("T", 20, 40, 80, 54, floors=12),
+                            building("L", 40, 28, 60, 36, floors=3)],
+                 cameras=[up_cam("C", 50, 0, 0)])
+    (f,) = facade_coverage(s.site)
+    (k,) = np.flatnonzero(np.hypot(f.columns[:, 0] - 48.125, f.columns[:, 1] - 39.8) < 1e-6)
+    assert f.seen[k].tolist() == [False, False] + [True] * 8  # floors 3..12
+    assert f.why[k, :2].tolist() == [2, 2]

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from sitekit import building, scenario
+from sitekit import box, building, scenario
 
 from geometry.indicators import sports_walk
 from geometry.walking import walk_to_sports
@@ -60,3 +60,39 @@ def test_no_paths_means_nobody_is_within_reach() -> None:
     r = sports_walk(s.site)
     assert r.ratio == 0.0
     assert r.evidence[0].reason == "no footpath network in the site model"
+
+
+def test_a_home_beside_a_dead_end_stub_walks_by_another_path() -> None:
+    # Home H spans x 10..20, y 15..25 (centroid (15, 20)). A dead-end stub runs 5 m above it
+    # (y 30, x 10..20), the main path 10 m below it (y 5, x 0..190); the entrance is 3 m above
+    # the main path at x 190. Both paths are within 30 m: the stub leads nowhere, the main
+    # path gives 10 (hop) + (190 - 15) + 3 (hop) = 188 m. Snapping to the nearest only (the
+    # stub, 5 m) would leave the home unreachable: a snap distance of 8 m does just that.
+    paths = [{"id": "main", "points": [[0, 5], [190, 5]]},
+             {"id": "stub", "points": [[10, 30], [20, 30]]}]
+    ground = [{"id": "G", "entrances": [[190, 8]]}]
+    s = scenario(buildings=[building("H", 10, 15, 20, 25)], paths=paths, sports_grounds=ground)
+    assert walk_to_sports(s.site).distance_m[0] == pytest.approx(188.0)
+    near = scenario(buildings=[building("H", 10, 15, 20, 25)], paths=paths,
+                    sports_grounds=ground, coverage={"walk_snap_m": 8})
+    assert np.isinf(walk_to_sports(near.site).distance_m[0])
+
+
+def test_compound_walls_block_paths_except_at_gates() -> None:
+    # Compound x 0..100, y 0..100; the path y 50 runs from (20, 50) inside to (180, 50)
+    # outside, crossing the east wall at (100, 50). Home (x 40..50, y 55..65) inside, the
+    # ground's entrance (170, 53) outside. With a gate at (100, 50) - or within 5 m of the
+    # crossing, (100, 53) - the walk is 5 (hop) + (170 - 45) + 3 = 133 m; with no gate, or
+    # one 10 m away (100, 60), the wall cuts the path: unreachable.
+    def walk(gates: list[list[float]]) -> float:
+        s = scenario(buildings=[building("H", 40, 55, 50, 65)], compound=box(0, 0, 100, 100),
+                     paths=[{"id": "p", "points": [[20, 50], [180, 50]]}],
+                     sports_grounds=[{"id": "G", "entrances": [[170, 53]]}],
+                     key_locations=[{"id": f"gate{i}", "kind": "compound_entrance",
+                                     "points": [g]} for i, g in enumerate(gates)])
+        return float(walk_to_sports(s.site).distance_m[0])
+
+    assert walk([[100, 50]]) == pytest.approx(133.0)
+    assert walk([[100, 53]]) == pytest.approx(133.0)
+    assert np.isinf(walk([]))
+    assert np.isinf(walk([[100, 60]]))

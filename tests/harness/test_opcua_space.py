@@ -10,10 +10,10 @@ from __future__ import annotations
 import copy
 import re
 
-from harness.faces.opcua.space import plan
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from harness.faces.opcua.space import plan
 from scenarios import from_dict, load
 from scenarios.base import SAFE_ID
 from sim import World
