@@ -18,6 +18,7 @@ from geometry.fiber import DropBudget, FiberParams, broadband_households, drop_b
 from geometry.metadata import RecordCheck, check_records
 from geometry.radio import RsrpRaster, resource_elements, rsrp_raster
 from geometry.results import Evidence, IndicatorResult, make_result
+from geometry.thresholds import GROWTH
 from geometry.walking import DEFAULT_LIMIT_S, WalkResult, walk_to_sports
 from scenarios.model import Scenario, Site
 
@@ -34,7 +35,7 @@ def _households(site: Site) -> dict[str, int]:
     return {b.id: b.households for c in site.compounds for b in c.buildings}
 
 
-def gigabit_fiber(site: Site, threshold: float = 0.80,
+def gigabit_fiber(site: Site, threshold: float = GROWTH.gigabit_fiber,
                   budgets: tuple[DropBudget, ...] | None = None,
                   params: FiberParams | None = None) -> IndicatorResult:
     """1. Households with a gigabit-capable drop (10G PON port, free leg, margin >= 0)."""
@@ -61,7 +62,7 @@ def gigabit_fiber(site: Site, threshold: float = 0.80,
                        "splice 0.1 dB (planning conventions)")
 
 
-def mobile_5g(site: Site, threshold: float = 0.90, raster: RsrpRaster | None = None,
+def mobile_5g(site: Site, threshold: float = GROWTH.mobile_5g, raster: RsrpRaster | None = None,
               threshold_dbm: float = -105.0, res_m: float = 1.0) -> IndicatorResult:
     """2. Share of the community area where some 5G site reaches the RSRP threshold with the
     site's location reliability (TR 38.901 shadow fading)."""
@@ -109,7 +110,7 @@ def mobile_5g(site: Site, threshold: float = 0.90, raster: RsrpRaster | None = N
                        f"{r.res_m:g} m raster")
 
 
-def broadcast_tv(site: Site, threshold: float = 0.80,
+def broadcast_tv(site: Site, threshold: float = GROWTH.broadcast_tv,
                  budgets: tuple[DropBudget, ...] | None = None) -> IndicatorResult:
     """3. Households that can receive cable TV or IPTV, each household counted once."""
     budgets = drop_budgets(site) if budgets is None else budgets
@@ -137,7 +138,7 @@ def broadcast_tv(site: Site, threshold: float = 0.80,
                        threshold, ev)
 
 
-def video_key_locations(site: Site, threshold: float = 0.95,
+def video_key_locations(site: Site, threshold: float = GROWTH.video_coverage,
                         coverage: CameraCoverage | None = None,
                         density: str = DEFAULT_DENSITY) -> IndicatorResult:
     """4. Share of key-location points (entrances, roads, fire lanes every 10 m) that some
@@ -155,7 +156,7 @@ def video_key_locations(site: Site, threshold: float = 0.95,
                        "online and intact rates are measured live")
 
 
-def video_metadata(site: Site, threshold: float = 0.95,
+def video_metadata(site: Site, threshold: float = GROWTH.video_metadata,
                    checks: tuple[RecordCheck, ...] | None = None) -> IndicatorResult:
     """4. Camera records compliant with GB/T 28181 (id, name, division, coordinates)."""
     checks = check_records(site) if checks is None else checks
@@ -166,7 +167,7 @@ def video_metadata(site: Site, threshold: float = 0.95,
                        sum(c.compliant for c in checks), len(checks), threshold, ev)
 
 
-def smart_lighting(site: Site, threshold: float = 0.80) -> IndicatorResult:
+def smart_lighting(site: Site, threshold: float = GROWTH.smart_lighting) -> IndicatorResult:
     """5. Smart public light fixtures over all public fixtures."""
     ev = [Evidence(f"light {light.id}", "not a smart fixture", light.position)
           for light in site.lights if not light.smart]
@@ -176,7 +177,8 @@ def smart_lighting(site: Site, threshold: float = 0.80) -> IndicatorResult:
                        note="remote control and fault alarm are exercised live")
 
 
-def household_meters(scenario: Scenario, threshold: float = 0.70) -> IndicatorResult:
+def household_meters(scenario: Scenario,
+                     threshold: float = GROWTH.household_meters) -> IndicatorResult:
     """7. Households with a remotely read water, electricity or gas meter: per building the
     most of any one meter kind among its devices, or the declared remote-read households,
     whichever is more. Devices name no household, so two kinds may serve the same households:
@@ -202,7 +204,7 @@ def household_meters(scenario: Scenario, threshold: float = 0.70) -> IndicatorRe
                        note="readability is measured live")
 
 
-def sports_walk(site: Site, threshold: float = 1.0, walk: WalkResult | None = None,
+def sports_walk(site: Site, threshold: float = GROWTH.sports_walk, walk: WalkResult | None = None,
                 speed_m_per_s: float = 1.2, limit_s: float = DEFAULT_LIMIT_S,
                 ) -> IndicatorResult:
     """11. Households within `limit_s` walking (network distance) of a sports ground; the
@@ -230,7 +232,7 @@ def sports_walk(site: Site, threshold: float = 1.0, walk: WalkResult | None = No
                        f"{books}", require=books > 0)
 
 
-def high_altitude(site: Site, threshold: float = 1.0,
+def high_altitude(site: Site, threshold: float = GROWTH.high_altitude,
                   facades: tuple[BuildingFacades, ...] | None = None) -> IndicatorResult:
     """17. Windows of floors >= 3 of residential buildings >= 12 floors inside some camera's
     horizontal and vertical field of view, unoccluded."""
@@ -256,7 +258,7 @@ def high_altitude(site: Site, threshold: float = 1.0,
                        threshold, ev, note="alarm path is exercised live")
 
 
-def fire_detection(site: Site, threshold: float = 1.0,
+def fire_detection(site: Site, threshold: float = GROWTH.fire_detection,
                    areas: tuple[AreaCoverage, ...] | None = None) -> IndicatorResult:
     """20. Public floor space of residential buildings protected per GB 50116-2013 §6.2; met
     only when, besides, every room passes every rule (own detector, height limit, count rule,

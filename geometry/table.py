@@ -1,6 +1,6 @@
 """The whole coverage table of a scenario: every geometry indicator, computed once, with the
 analyses behind it (raster, camera coverage, budgets, facades, detector areas, walks) kept for
-maps. Thresholds and model parameters default to the growth tier and the reference models."""
+maps. Thresholds default to the growth tier's profile, model parameters to the reference models."""
 
 from __future__ import annotations
 
@@ -26,29 +26,14 @@ from geometry.indicators import (
 from geometry.metadata import RecordCheck, check_records
 from geometry.radio import DEFAULT_THRESHOLD_DBM, DEFAULT_UT_HEIGHT_M, RsrpRaster, rsrp_raster
 from geometry.results import IndicatorResult
+from geometry.thresholds import GROWTH, Thresholds
 from geometry.walking import DEFAULT_LIMIT_S, DEFAULT_SPEED_M_PER_S, WalkResult, walk_to_sports
 from scenarios.model import Scenario
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    """Growth tier (成长型) bars, as shares in [0, 1]."""
-
-    gigabit_fiber: float = 0.80
-    mobile_5g: float = 0.90
-    broadcast_tv: float = 0.80
-    video_coverage: float = 0.95
-    video_metadata: float = 0.95
-    smart_lighting: float = 0.80
-    household_meters: float = 0.70
-    sports_walk: float = 1.0
-    high_altitude: float = 1.0
-    fire_detection: float = 1.0
-
-
-@dataclass(frozen=True)
 class CoverageParams:
-    thresholds: Thresholds = field(default_factory=Thresholds)
+    thresholds: Thresholds = GROWTH
     rsrp_threshold_dbm: float = DEFAULT_THRESHOLD_DBM
     raster_m: float = 1.0
     ut_height_m: float = DEFAULT_UT_HEIGHT_M

@@ -28,9 +28,7 @@ from sim import Lifecycle
 
 def coverage_for(scenario: Scenario, profile: Profile) -> Coverage:
     """The geometry table held to the profile's thresholds."""
-    names = set(Thresholds.__dataclass_fields__)
-    th = Thresholds(**{k: v for k, v in profile.thresholds.items() if k in names})
-    return coverage_table(scenario, CoverageParams(thresholds=th))
+    return coverage_table(scenario, CoverageParams(thresholds=Thresholds.from_profile(profile)))
 
 
 def from_geometry(coverage: Coverage) -> dict[str, Measurement]:

@@ -9,6 +9,7 @@ from sitekit import building, scenario
 import scenarios
 from geometry import CoverageParams, Thresholds, evaluate
 from geometry.indicators import household_meters, smart_lighting
+from scenarios.acceptance import load_profile
 
 # key: (status, numerator, denominator) of the demo at the default parameters.
 DEMO = {
@@ -41,7 +42,8 @@ def test_demo_table_matches_the_golden_reference() -> None:
 
 
 def test_thresholds_are_parameters() -> None:
-    lax = CoverageParams(thresholds=Thresholds(mobile_5g=0.8, fire_detection=0.98),
+    lax = CoverageParams(thresholds=Thresholds.from_profile(load_profile("growth"), mobile_5g=0.8,
+                                                     fire_detection=0.98),
                          raster_m=4.0)
     cov = evaluate(scenarios.load("demo"), lax)
     assert cov.result("mobile_5g").met and cov.result("fire_detection").met
