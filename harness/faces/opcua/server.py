@@ -203,7 +203,8 @@ class OpcUaServer:
             for d in devices for name in computed_points(d)}
         t2 = time.perf_counter()
         server.iserver.attribute_service = TwinAttributeService(
-            server.iserver.attribute_service, self)
+            server.iserver.attribute_service, self.world, self.index, self.roles,
+            self.device_faults)
         sessions.install(server.iserver, self._read)
         self.deliveries = Deliveries(self.world)
         self.conditions = Conditions(server, self.world, self.index, self.deliveries,

@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 from asyncua import ua
 from asyncua.crypto.permission_rules import User, UserRole
 from asyncua.server.address_space import AttributeService
 
 from devices import CodecError
+from harness.faces.opcua.faults import DeviceFaults
+from harness.faces.opcua.security import Roles
 from harness.faces.opcua.sessions import current_actor
+from harness.faces.opcua.space import SpaceIndex
 from harness.faces.opcua.values import quantise, status
-
-if TYPE_CHECKING:
-    from harness.faces.opcua.server import OpcUaServer
+from sim import World
 
 log = logging.getLogger(__name__)
 _VALUE = ua.AttributeIds.Value
@@ -36,16 +36,19 @@ class TwinAttributeService(AttributeService):
     """asyncua's attribute service with the twin's writes (see the module docstring); reads and
     everything outside the twin's namespace are asyncua's."""
 
-    def __init__(self, base: AttributeService, twin: OpcUaServer) -> None:
+    def __init__(self, base: AttributeService, world: World, index: SpaceIndex, roles: Roles,
+                 faults: DeviceFaults) -> None:
         super().__init__(base._aspace)
-        self.twin = twin
+        self.world = world
+        self.index = index
+        self.roles = roles
+        self.faults = faults
 
     async def write(self, params: ua.WriteParameters,
                     user: User = _ADMIN) -> list[ua.StatusCode]:
-        twin = self.twin
         touched = {pn.device_id for wv in params.NodesToWrite
-                   if (pn := twin.index.points.get(wv.NodeId)) is not None}
-        delay = twin.device_faults.delay_s(touched) if touched else 0.0
+                   if (pn := self.index.points.get(wv.NodeId)) is not None}
+        delay = self.faults.delay_s(touched) if touched else 0.0
         if delay:
             await asyncio.sleep(delay)
         out: list[ua.StatusCode] = []
@@ -58,13 +61,12 @@ class TwinAttributeService(AttributeService):
         return out
 
     async def _write_one(self, wv: ua.WriteValue, user: User) -> ua.StatusCode:
-        twin = self.twin
-        role = twin.roles.role(user)
-        if wv.NodeId.NamespaceIndex != twin.index.ns:
+        role = self.roles.role(user)
+        if wv.NodeId.NamespaceIndex != self.index.ns:
             if role not in ("operator", "admin"):
                 return status(ua.StatusCodes.BadUserAccessDenied)
             return (await super().write(ua.WriteParameters(NodesToWrite=[wv]), user))[0]
-        pn = twin.index.points.get(wv.NodeId)
+        pn = self.index.points.get(wv.NodeId)
         if pn is None or wv.AttributeId != _VALUE:
             known = wv.NodeId in self._aspace
             return status(ua.StatusCodes.BadNotWritable if known
@@ -78,13 +80,13 @@ class TwinAttributeService(AttributeService):
         variant = wv.Value.Value if wv.Value is not None else None
         if variant is None or variant.VariantType != pn.vtype or variant.is_array:
             return status(ua.StatusCodes.BadTypeMismatch)
-        twin.world.sync()
-        fault = twin.device_faults.status(pn.device_id)
+        self.world.sync()
+        fault = self.faults.status(pn.device_id)
         if fault is not None:
             return status(fault)
         try:
             value = quantise(pn.point, variant.Value)
-            twin.world.write(pn.device_id, pn.point.name, value, by=current_actor())
+            self.world.write(pn.device_id, pn.point.name, value, by=current_actor())
         except (CodecError, ValueError, OverflowError):
             return status(ua.StatusCodes.BadOutOfRange)
         return ua.StatusCode()
