@@ -47,7 +47,8 @@ class Inbox:
 async def twin(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[OpcUaServer]:
     sc = scenario(scripted=(ScriptedIncident(at=100, kind="emergency_call", target="N1-call0"),
                             ScriptedIncident(at=200, kind="emergency_call", target="N1-call0"),
-                            ScriptedIncident(at=300, kind="fire_alarm", target="N1-fire")))
+                            ScriptedIncident(at=300, kind="fire_alarm", target="N1-fire"),
+                            ScriptedIncident(at=400, kind="emergency_call", target="N1-call1")))
     server = OpcUaServer(World(sc), out_dir=tmp_path_factory.mktemp("alarms"))
     await server.start()
     yield server
@@ -143,6 +144,20 @@ async def test_a_cleared_alarm_can_be_acknowledged_and_leaves_the_retained_set(
             REFRESH, ua.Variant(sub.subscription_id, ua.VariantType.UInt32))
         replay = await inbox.until(START)
         replay += await inbox.until(END)
+        peer = local_peer(c)
     # Only the still active call is replayed; the acknowledged, cleared fire is not.
     assert [e.NodeId for e in replay[1:-1]] == [nid(twin, "N1-call0.call")]
     assert twin.world.read("N1-fire", "fire_ack") is False  # nothing to acknowledge on Modbus
+    fire = next(lc for lc in twin.world.tracker.close() if lc.device == "N1-fire")
+    assert fire.missed == ("acknowledged",)  # resolved by the reset before any ack
+    assert fire.step("resolved").by == Actor("opcua", peer, "otto")
+
+
+async def test_a_read_of_an_active_alarm_observes_it_in_the_readers_name(
+        twin: OpcUaServer) -> None:
+    twin.world.env.run(until=405)  # the call at t=400 s on N1-call1; nobody subscribed
+    async with client(twin.endpoint.url, "vera") as c:
+        assert await c.get_node(nid(twin, "N1-call1.call")).read_value() is True
+        peer = local_peer(c)
+    call = next(lc for lc in twin.world.tracker.close() if lc.device == "N1-call1")
+    assert call.step("observed").by == Actor("opcua", peer, "vera")
