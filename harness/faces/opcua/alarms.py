@@ -202,10 +202,12 @@ class Conditions:
             return status(ua.StatusCodes.BadNodeIdInvalid)
         if not args:
             return status(ua.StatusCodes.BadArgumentsMissing)
+        self.world.sync()
         delay = self.faults.delay_s((cond.device_id,))
         if delay:
             await asyncio.sleep(delay)  # a slow device answers late, on every face
-        self.world.sync()  # a re-raise due by now makes the caller's EventId stale
+            self.world.sync()
+        # (synced: a re-raise due by now has made the caller's EventId stale)
         fault = self.faults.status(cond.device_id)
         if fault is not None:
             return status(fault)

@@ -359,6 +359,8 @@ class OpcUaServer:
             return await read(params)
         ours = [(i, pn) for i, rv in enumerate(params.NodesToRead)
                 if rv.AttributeId == _VALUE and (pn := self.index.points.get(rv.NodeId))]
+        if ours:
+            self.world.sync()  # faults due by now decide, as on Modbus
         delay = self.device_faults.delay_s({pn.device_id for _, pn in ours})
         if delay:
             self.stats.delayed += 1

@@ -30,8 +30,8 @@ from typing import cast
 from asyncua import ua
 from asyncua.server.address_space import AddressSpace, AttributeValue, NodeData
 
-from devices import DataType, Device, Point
-from harness.faces.opcua.values import point_variant, variant_type
+from devices import CodecError, DataType, Device, Point
+from harness.faces.opcua.values import point_variant, to_variant, variant_type
 from scenarios import Scenario
 
 SHARD_LIMIT = 100
@@ -220,6 +220,12 @@ def _device_nodes(device: Device, parent: ua.NodeId, ns: int, names: _Names) -> 
     values = device.read_all()
     for point in device.POINTS:
         vtype = variant_type(point)
+        try:
+            value = point_variant(point, values[point.name])
+        except CodecError:
+            # Unservable at build time (Modbus would answer 04): 0 until the device changes
+            # it; computed points are recomputed on every Read anyway.
+            value = to_variant(vtype, 0)
         nodeid = point_nodeid(ns, device.id, point.name)
         analog = bool(point.unit) and point.dtype is not DataType.BOOL
         access = (ua.AccessLevel.CurrentRead.mask
@@ -228,7 +234,7 @@ def _device_nodes(device: Device, parent: ua.NodeId, ns: int, names: _Names) -> 
                        names.q(point.name), names.t(point.name),
                        ua.ObjectIds.AnalogItemType if analog else ua.ObjectIds.BaseDataVariableType,
                        names.t(point.description) if point.description else None,
-                       point_variant(point, values[point.name]), nid(vtype.value), access)
+                       value, nid(vtype.value), access)
         if analog:
             yield from _analog_properties(point, nodeid, ns, names)
 

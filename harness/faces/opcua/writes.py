@@ -48,6 +48,8 @@ class TwinAttributeService(AttributeService):
                     user: User = _ADMIN) -> list[ua.StatusCode]:
         touched = {pn.device_id for wv in params.NodesToWrite
                    if (pn := self.index.points.get(wv.NodeId)) is not None}
+        if touched:
+            self.world.sync()  # faults due by now decide, as on Modbus
         delay = self.faults.delay_s(touched) if touched else 0.0
         if delay:
             await asyncio.sleep(delay)
