@@ -131,7 +131,7 @@ class ServerStats:
     ns0_cached: bool = False
     refreshes: int = 0
     notifications: int = 0
-    delayed: int = 0  # requests a slow fault held back
+    delayed: int = 0  # Reads a slow fault held back
     timings: dict[str, float] = field(default_factory=dict)
 
 
