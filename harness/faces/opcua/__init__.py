@@ -1,7 +1,11 @@
 """The OPC UA face: one asyncua server over the same points, alarms as conditions.
 
-`space` builds the address space, `server` serves values and writes, `alarms` keeps each
-condition's state machine and delivers events, `security` holds endpoints, users and roles.
+`space` builds the address space; `values` says how a point's value looks on OPC UA (quantised as
+on Modbus); `server` serves values and reads; `writes` takes writes into the world; `conditions`
+is each alarm condition's state machine over the device's points; `alarms` emits its events and
+answers Acknowledge, Confirm and ConditionRefresh; `deliveries` marks what left for a client;
+`faults` maps device and gateway faults to statuses and delays; `sessions` names the client
+behind a request; `security` holds endpoints, users and roles.
 """
 
 from __future__ import annotations

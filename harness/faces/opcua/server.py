@@ -1,22 +1,24 @@
 """The twin's OPC UA server: asyncua 2.1 over the same points the Modbus gateways serve.
 
-No second copy of state that can drift: a node's Value is only ever set from the device.
+No second copy of state that can drift: a node's Value is only ever set from the device, and
+quantised exactly as the Modbus encoding quantises it (`values`), so both faces read the same.
 - Stored points (alarm bits, acks, sequence numbers) are pushed by a device observer the moment
   they change, inside the SimPy step that changed them; subscribers are notified from one queue
   task so notifications keep the order of the changes.
 - Computed points (meter kWh, power, voltage, battery %) change with simulated time and have no
-  events, so they are refreshed every `OpcUa.refresh_s` wall seconds by one task, and also right
-  before a Read service call that asks for them (asyncua's PreRead callback). So a Read is never
-  stale; a subscription on a computed point is at most one refresh period behind (plus the
-  client's publishing interval).
-- Writes go through `world.write` (validated by the point map) and are answered per item:
-  BadUserAccessDenied (viewer), BadNotWritable (read-only point or any attribute but Value),
-  BadTypeMismatch (wrong variant type), BadOutOfRange (value refused by the point), and
-  BadInternalError for a bug, which never stops the server. The node then shows what the device
-  did with the write (a momentary `reset` reads back false), via the observer.
-- Observed: a Read of an alarm state variable marks its incident observed (PostRead callback);
-  a subscription notification or event carrying an active alarm marks it observed when the
-  publish response leaves (`harness.faces.opcua.alarms.Deliveries`).
+  events, so they are computed right before every Read that asks for them, and for
+  subscriptions every `OpcUa.refresh_s` wall seconds by one task (only the points somebody
+  monitors; with none the task sleeps until a monitored item is created). So a Read is exact; a
+  subscription on a computed point is at most one refresh period behind (plus the client's
+  publishing interval).
+- Every Read brings the world to the present first (as every Modbus request does), then waits
+  out any `slow` fault of the devices it touches; writes and alarms: `writes`, `alarms`.
+- Faults (`faults`): a device that cannot be reached has its nodes carry the fault's status
+  instead of a value from the SimPy step the fault starts in until the one it ends in, so Reads
+  and subscriptions see it; its values come back when it ends.
+- Observed: a Read that returned an alarm state variable's value marks its incident observed; a
+  subscription notification or event carrying an active alarm marks it observed when the publish
+  response leaves (`deliveries`). Both name the client (`sessions`).
 
 ns0 cache: asyncua rebuilds the standard address space (~1.3 s) unless `init(shelf)` finds its
 shelf, and it looks for the bare file name, which dbm.dumb (the only dbm here: no gdbm/ndbm)
@@ -29,25 +31,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime
 import importlib.metadata
 import logging
 import os
 import socket
 import time
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from asyncua import Server, ua
-from asyncua.common.callback import CallbackType, ServerItemCallback
-from asyncua.crypto.permission_rules import User, UserRole
-from asyncua.server.address_space import AttributeService, AttributeValue
+from asyncua.common.callback import CallbackType
+from asyncua.server.address_space import AttributeValue
+from asyncua.server.internal_session import InternalSession
 
 from devices import CodecError, Device, Value
 from harness.contract import OpcUaEndpoint
+from harness.faces.opcua import sessions
 from harness.faces.opcua import space as opcua_space
-from harness.faces.opcua.alarms import Conditions, Deliveries, Work
+from harness.faces.opcua.alarms import Conditions, Work
+from harness.faces.opcua.deliveries import Deliveries
+from harness.faces.opcua.faults import COMM_KINDS, DeviceFaults
 from harness.faces.opcua.security import (
     APPLICATION_URI,
     Roles,
@@ -57,13 +61,14 @@ from harness.faces.opcua.security import (
     identity_tokens,
     policy_types,
 )
-from harness.faces.opcua.space import PointNode, SpaceIndex, status, to_variant
+from harness.faces.opcua.space import PointNode, SpaceIndex
+from harness.faces.opcua.values import bad, good, is_good, point_variant, status_of
+from harness.faces.opcua.writes import TwinAttributeService
 from scenarios.opcua import OpcUa
 from sim import World
 
 log = logging.getLogger(__name__)
 _VALUE = ua.AttributeIds.Value
-_ADMIN = User(role=UserRole.Admin)
 
 
 def computed_points(device: Device) -> tuple[str, ...]:
@@ -110,54 +115,6 @@ class _Ns0Cache:
         self._building = None
 
 
-class TwinAttributeService(AttributeService):
-    """asyncua's attribute service with the twin's writes: every write of our namespace goes
-    to the world and is answered per item; everything else is asyncua's."""
-
-    def __init__(self, base: AttributeService, twin: OpcUaServer) -> None:
-        super().__init__(base._aspace)
-        self.twin = twin
-
-    async def write(self, params: ua.WriteParameters,
-                    user: User = _ADMIN) -> list[ua.StatusCode]:
-        out: list[ua.StatusCode] = []
-        for wv in params.NodesToWrite:
-            try:
-                out.append(await self._write_one(wv, user))
-            except Exception:  # a bug must cost one answer, never the server
-                log.exception("write %s", wv.NodeId)
-                out.append(status(ua.StatusCodes.BadInternalError))
-        return out
-
-    async def _write_one(self, wv: ua.WriteValue, user: User) -> ua.StatusCode:
-        twin = self.twin
-        role = twin.roles.role(user)
-        if wv.NodeId.NamespaceIndex != twin.index.ns:
-            if role not in ("operator", "admin"):
-                return status(ua.StatusCodes.BadUserAccessDenied)
-            return (await super().write(ua.WriteParameters(NodesToWrite=[wv]), user))[0]
-        pn = twin.index.points.get(wv.NodeId)
-        if pn is None or wv.AttributeId != _VALUE:
-            known = wv.NodeId in self._aspace
-            return status(ua.StatusCodes.BadNotWritable if known
-                                 else ua.StatusCodes.BadNodeIdUnknown)
-        if role not in ("operator", "admin"):
-            return status(ua.StatusCodes.BadUserAccessDenied)
-        if not pn.point.writable:
-            return status(ua.StatusCodes.BadNotWritable)
-        if wv.IndexRange:
-            return status(ua.StatusCodes.BadWriteNotSupported)
-        variant = wv.Value.Value if wv.Value is not None else None
-        if variant is None or variant.VariantType != pn.vtype or variant.is_array:
-            return status(ua.StatusCodes.BadTypeMismatch)
-        try:
-            twin.world.sync()
-            twin.world.write(pn.device_id, pn.point.name, variant.Value)
-        except (CodecError, ValueError, OverflowError):
-            return status(ua.StatusCodes.BadOutOfRange)
-        return ua.StatusCode()
-
-
 @dataclass
 class _Computed:
     device: Device
@@ -174,6 +131,7 @@ class ServerStats:
     ns0_cached: bool = False
     refreshes: int = 0
     notifications: int = 0
+    delayed: int = 0  # Reads a slow fault held back
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -192,10 +150,14 @@ class OpcUaServer:
         self.server: Server | None = None
         self.index: SpaceIndex
         self.conditions: Conditions
+        self.device_faults = DeviceFaults(world)
+        #: Devices that cannot be reached now -> the status their nodes carry.
+        self._dark: dict[str, int] = {}
         self._values: dict[ua.NodeId, AttributeValue] = {}
         self._computed: dict[ua.NodeId, _Computed] = {}
         self._queue: asyncio.Queue[Work] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
+        self._watched = asyncio.Event()  # a monitored item was created: refresh may have work
         self._running = False
         self._endpoint: OpcUaEndpoint | None = None
 
@@ -209,7 +171,7 @@ class OpcUaServer:
         t0 = time.perf_counter()
         settings, scenario = self.settings, self.world.scenario
         server = self.server = Server(user_manager=TwinUserManager(settings))  # type: ignore[arg-type]
-        server.iserver.bind_condition_methods = True  # ConditionRefresh; must precede init()
+        # No `bind_condition_methods`: the twin binds its own ConditionRefresh (alarms.py).
         self.stats.ns0_cached = self.cache.ready
         await server.init(self.cache.shelf())
         self.cache.finish()
@@ -241,16 +203,21 @@ class OpcUaServer:
             for d in devices for name in computed_points(d)}
         t2 = time.perf_counter()
         server.iserver.attribute_service = TwinAttributeService(
-            server.iserver.attribute_service, self)
+            server.iserver.attribute_service, self.world, self.index, self.roles,
+            self.device_faults)
+        sessions.install(server.iserver, self._read)
         self.deliveries = Deliveries(self.world)
-        self.conditions = Conditions(server, self.world, self.index, self.deliveries, self._submit)
+        self.conditions = Conditions(server, self.world, self.index, self.deliveries,
+                                     self.device_faults, self._submit)
         await self.conditions.setup()
         for device in devices:
             device.observe(self._point_changed)
-        server.subscribe_server_callback(CallbackType.PreRead, self._pre_read)
-        server.subscribe_server_callback(CallbackType.PostRead, self._post_read)
+        self.world.faults.listeners.append(self._fault_changed)
+        server.subscribe_server_callback(CallbackType.ItemSubscriptionCreated, self._item_created)
         await server.start()
         self._running = True
+        for device in devices:  # faults already active before the server started
+            self._reachability(device.id)
         self._tasks = [asyncio.create_task(self._drain()), asyncio.create_task(self._refresh())]
         self.stats.init_s, self.stats.build_s = t1 - t0, t2 - t1
         self.stats.start_s, self.stats.nodes = time.perf_counter() - t0, count
@@ -262,6 +229,8 @@ class OpcUaServer:
 
     async def stop(self) -> None:
         self._running = False
+        with contextlib.suppress(ValueError):
+            self.world.faults.listeners.remove(self._fault_changed)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -298,9 +267,17 @@ class OpcUaServer:
 
     def _set(self, pn: PointNode, attval: AttributeValue, value: Value,
              alarm: str | None = None) -> None:
-        stamp = datetime.datetime.now(datetime.UTC)
-        dv = ua.DataValue(to_variant(pn.vtype, value),
-                          SourceTimestamp=stamp, ServerTimestamp=stamp)  # type: ignore[arg-type]
+        dark = self._dark.get(pn.device_id)
+        if dark is not None:
+            if status_of(attval.value) == dark:
+                return  # still unreachable: nothing new for a subscriber
+            dv = bad(dark)
+            alarm = None  # a status carries no alarm to observe
+        else:
+            try:
+                dv = good(point_variant(pn.point, value))
+            except CodecError:  # the value does not fit its registers: Modbus answers 04
+                dv = bad(ua.StatusCodes.BadDeviceFailure)
         attval.value = dv
         if attval.datachange_callbacks:
             self._submit(lambda: self._notify(pn, attval, dv, alarm))
@@ -314,44 +291,92 @@ class OpcUaServer:
             if alarm is not None and monitored is not None:
                 self.deliveries.carried(monitored.isub, pn.device_id, alarm)
 
-    def refresh_computed(self, nodeids: Any = None) -> None:
+    # -- faults -----------------------------------------------------------------------------------
+    def _fault_changed(self, target: str, kind: str, started: bool, now: float) -> None:
+        """FaultState listener, inside the SimPy step a fault starts or ends in."""
+        if self._running and kind in COMM_KINDS:
+            for device_id in self.device_faults.devices_of(target):
+                self._reachability(device_id)
+
+    def _reachability(self, device_id: str) -> None:
+        """Make the device's nodes carry its fault status, or its values again."""
+        code = self.device_faults.status(device_id)
+        if code == self._dark.get(device_id):
+            return
+        device = self.world.devices[device_id]
+        if code is None:
+            del self._dark[device_id]
+        else:
+            self._dark[device_id] = code
+        for point in device.POINTS:
+            pn = self.index.by_point[(device_id, point.name)]
+            self._set(pn, self._values[pn.nodeid], device.read(point.name) if code is None else 0)
+        if code is None:
+            self.conditions.reachable(device_id)
+
+    # -- reads ------------------------------------------------------------------------------------
+    def refresh_computed(self, nodeids: Iterable[ua.NodeId] | None = None) -> None:
         """Bring computed points up to the present (all of them, or the given node ids)."""
         self.world.sync()
         items = (self._computed.values() if nodeids is None
                  else [c for n in nodeids if (c := self._computed.get(n)) is not None])
         for c in items:
-            variant = to_variant(c.pn.vtype, c.device.read(c.pn.point.name))
+            if c.pn.device_id in self._dark:
+                continue
+            try:
+                variant = point_variant(c.pn.point, c.device.read(c.pn.point.name))
+            except CodecError:
+                self._set(c.pn, c.attval, 0)  # quantising again answers BadDeviceFailure
+                continue
             current = c.attval.value
-            if current is None or current.Value is None or current.Value.Value != variant.Value:
+            if (current is None or current.Value is None or not is_good(current)
+                    or current.Value.Value != variant.Value):
                 self._set(c.pn, c.attval, variant.Value)
 
     async def _refresh(self) -> None:
+        """Keep monitored computed points current; sleep while nobody monitors one."""
         while True:
+            watched = [n for n, c in self._computed.items() if c.attval.datachange_callbacks]
+            if not watched:
+                self._watched.clear()
+                await self._watched.wait()
+                continue
             await asyncio.sleep(self.settings.refresh_s)
             try:
-                self.refresh_computed()
+                self.refresh_computed(watched)
                 self.stats.refreshes += 1
             except Exception:
                 log.exception("OPC UA refresh")
 
-    async def _pre_read(self, event: ServerItemCallback, _: object) -> None:
-        wanted = [rv.NodeId for rv in event.request_params.NodesToRead
-                  if rv.AttributeId == _VALUE and rv.NodeId in self._computed]
-        if wanted:
-            self.refresh_computed(wanted)
+    async def _item_created(self, event: object, _: object) -> None:
+        self._watched.set()
 
-    async def _post_read(self, event: ServerItemCallback, _: object) -> None:
-        if not event.is_external:
-            return
+    async def _read(self, session: InternalSession, params: ua.ReadParameters,
+                    read: Callable[[ua.ReadParameters], Awaitable[list[ua.DataValue]]]
+                    ) -> list[ua.DataValue]:
+        """A client's Read (TwinSession's hook): present values, slow faults, observation."""
+        if not session.external:
+            return await read(params)
+        ours = [(i, pn) for i, rv in enumerate(params.NodesToRead)
+                if rv.AttributeId == _VALUE and (pn := self.index.points.get(rv.NodeId))]
+        if ours:
+            self.world.sync()  # faults due by now decide, as on Modbus
+        delay = self.device_faults.delay_s({pn.device_id for _, pn in ours})
+        if delay:
+            self.stats.delayed += 1
+            await asyncio.sleep(delay)
+        if ours:
+            self.refresh_computed([pn.nodeid for _, pn in ours])  # syncs the world first
+        results = await read(params)
         seen: dict[str, set[str]] = {}
-        for rv in event.request_params.NodesToRead:
-            pn = self.index.points.get(rv.NodeId)
-            if pn is not None and rv.AttributeId == _VALUE:
+        for i, pn in ours:
+            if is_good(results[i]):  # a status carries no value to have seen
                 seen.setdefault(pn.device_id, set()).add(pn.point.name)
         wall = time.monotonic_ns()
+        actor = sessions.actor_of(session)
         for device_id, names in seen.items():
-            self.world.note_read(device_id, names, wall)
-
+            self.world.note_read(device_id, names, wall, by=actor)
+        return results
 
 def make_server(world: World, out_dir: Path, *, host: str | None = None,
                 any_port: bool = False) -> OpcUaServer:

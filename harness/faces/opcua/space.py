@@ -30,14 +30,13 @@ from typing import cast
 from asyncua import ua
 from asyncua.server.address_space import AddressSpace, AttributeValue, NodeData
 
-from devices import DataType, Device, Point
+from devices import CodecError, DataType, Device, Point
+from harness.faces.opcua.values import point_variant, to_variant, variant_type
 from scenarios import Scenario
 
 SHARD_LIMIT = 100
 _SHARD_BUCKETS_MAX = 64
 
-_INTEGER_VARIANT = {DataType.UINT16: ua.VariantType.UInt16, DataType.INT16: ua.VariantType.Int16,
-                    DataType.UINT32: ua.VariantType.UInt32, DataType.INT32: ua.VariantType.Int32}
 _RAW_RANGE = {DataType.BOOL: (0, 1), DataType.UINT16: (0, 0xFFFF),
               DataType.INT16: (-0x8000, 0x7FFF), DataType.UINT32: (0, 0xFFFF_FFFF),
               DataType.INT32: (-0x8000_0000, 0x7FFF_FFFF),
@@ -64,29 +63,6 @@ def nid(identifier: int | str, ns: int = 0) -> ua.NodeId:
     node.NamespaceIndex = cast(ua.Int16, ns)
     node.NodeIdType = ua.NodeIdType.String
     return node
-
-
-def status(code: int) -> ua.StatusCode:
-    return ua.StatusCode(ua.UInt32(code))
-
-
-def variant_type(point: Point) -> ua.VariantType:
-    """The OPC UA type of a point: engineering values, so a scaled integer becomes a Double."""
-    if point.dtype is DataType.BOOL:
-        return ua.VariantType.Boolean
-    if point.dtype is DataType.FLOAT32:
-        return ua.VariantType.Float
-    if point.scale != 1.0:
-        return ua.VariantType.Double
-    return _INTEGER_VARIANT[point.dtype]
-
-
-def to_variant(vtype: ua.VariantType, value: float | int | bool) -> ua.Variant:
-    if vtype is ua.VariantType.Boolean:
-        return ua.Variant(bool(value), vtype)
-    if vtype in (ua.VariantType.Float, ua.VariantType.Double):
-        return ua.Variant(float(value), vtype)
-    return ua.Variant(int(value), vtype)
 
 
 def unece_id(code: str) -> int:
@@ -244,6 +220,12 @@ def _device_nodes(device: Device, parent: ua.NodeId, ns: int, names: _Names) -> 
     values = device.read_all()
     for point in device.POINTS:
         vtype = variant_type(point)
+        try:
+            value = point_variant(point, values[point.name])
+        except CodecError:
+            # Unservable at build time (Modbus would answer 04): 0 until the device changes
+            # it; computed points are recomputed on every Read anyway.
+            value = to_variant(vtype, 0)
         nodeid = point_nodeid(ns, device.id, point.name)
         analog = bool(point.unit) and point.dtype is not DataType.BOOL
         access = (ua.AccessLevel.CurrentRead.mask
@@ -252,7 +234,7 @@ def _device_nodes(device: Device, parent: ua.NodeId, ns: int, names: _Names) -> 
                        names.q(point.name), names.t(point.name),
                        ua.ObjectIds.AnalogItemType if analog else ua.ObjectIds.BaseDataVariableType,
                        names.t(point.description) if point.description else None,
-                       to_variant(vtype, values[point.name]), nid(vtype.value), access)
+                       value, nid(vtype.value), access)
         if analog:
             yield from _analog_properties(point, nodeid, ns, names)
 

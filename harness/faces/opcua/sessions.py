@@ -1,0 +1,110 @@
+"""Who is asking: the client session behind a Read, a Write or a method call, as an `Actor`.
+
+asyncua hands neither the session nor the peer address to the services the twin hooks into: a
+linked method (Acknowledge) gets only the condition and its arguments, the attribute service's
+write gets the session's `User` (role and name, no address). What does know both is the
+`InternalSession` the connection's `UaProcessor` creates for each CreateSession: its `name` is
+the connection's peer address (asyncua 2.1 passes `transport.get_extra_info("peername")`) and
+its `user` is whoever activated it. So the twin's server makes its sessions `TwinSession`s,
+which put themselves in a context variable for the duration of each Read, Write and Call: the
+hooks downstream run in the same task and read it back with `current_actor()`.
+
+A session re-activated from a second connection (asyncua allows taking over a session) keeps
+the peer address it was created from: the processor that now serves it is not reachable from
+the session.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asyncua import ua
+from asyncua.server.internal_server import InternalServer
+from asyncua.server.internal_session import InternalSession
+
+from sim import Actor
+
+FACE = "opcua"
+_CURRENT: contextvars.ContextVar[InternalSession | None] = contextvars.ContextVar(
+    "commtwin_opcua_session", default=None)
+ReadHook = Callable[[InternalSession, ua.ReadParameters,
+                     Callable[[ua.ReadParameters], Awaitable[list[ua.DataValue]]]],
+                    Awaitable[list[ua.DataValue]]]
+
+
+def format_peer(peername: Any) -> str:
+    """`host:port` of a socket's peer name (`[host]:port` for IPv6; "" when there is none)."""
+    if isinstance(peername, tuple) and len(peername) >= 2:
+        host, port = peername[0], peername[1]
+        return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+    return ""
+
+
+def peer_of(session: InternalSession | None) -> str:
+    """`host:port` of the client connection that created the session ("" when unknown)."""
+    return format_peer(getattr(session, "name", None))
+
+
+def user_of(session: InternalSession | None) -> str:
+    user = getattr(session, "user", None)
+    name = getattr(user, "name", None)
+    return name if isinstance(name, str) else ""
+
+
+def actor_of(session: InternalSession | None, comment: str = "") -> Actor:
+    return Actor(FACE, peer=peer_of(session), user=user_of(session), comment=comment)
+
+
+def current_session() -> InternalSession | None:
+    return _CURRENT.get()
+
+
+def current_actor(comment: str = "") -> Actor:
+    """The actor of the Read/Write/Call being served (empty peer and user outside one)."""
+    return actor_of(_CURRENT.get(), comment)
+
+
+class TwinSession(InternalSession):
+    """An external session that names itself while it serves a request (see the module
+    docstring); Reads go through the server's read hook (faults, observation)."""
+
+    read_hook: ReadHook | None = None
+
+    async def read(self, params: ua.ReadParameters) -> list[ua.DataValue]:
+        token = _CURRENT.set(self)
+        try:
+            if self.read_hook is None:
+                return await super().read(params)
+            return await self.read_hook(self, params, super().read)
+        finally:
+            _CURRENT.reset(token)
+
+    async def write(self, params: ua.WriteParameters) -> list[ua.StatusCode]:
+        token = _CURRENT.set(self)
+        try:
+            return await super().write(params)
+        finally:
+            _CURRENT.reset(token)
+
+    async def call(self, params: list[ua.CallMethodRequest]) -> list[ua.CallMethodResult]:
+        token = _CURRENT.set(self)
+        try:
+            return await super().call(params)
+        finally:
+            _CURRENT.reset(token)
+
+
+def install(iserver: InternalServer, read_hook: ReadHook) -> None:
+    """Make every session the server creates from now on a `TwinSession`."""
+
+    def create_session(name: str, user: Any = None, external: bool = False) -> InternalSession:
+        kwargs = {} if user is None else {"user": user}
+        session = TwinSession(iserver, iserver.aspace, iserver.subscription_service, name,
+                              external=external, **kwargs)
+        session.read_hook = read_hook
+        return session
+
+    # An instance attribute: UaProcessor calls `iserver.create_session(peername, external=True)`.
+    iserver.create_session = create_session  # type: ignore[method-assign]
