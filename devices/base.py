@@ -14,6 +14,7 @@ logs, reads the wall clock or opens a socket.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -92,12 +93,16 @@ class Device:
 
     # -- reading and writing, the only doors protocol servers use -------------------------
     def read(self, name: str) -> Value:
+        """A point's value now. A computed value is the one sampled at the start of the current
+        refresh period (`REFRESH_S`), as a meter's registers hold one metrology cycle's figure:
+        every face reading within one period sees the same number."""
         compute = self._computed.get(name)
         if compute is None:
             return self._values[name]
-        value = compute(self.env.now)
+        sampled = math.floor(self.env.now / self.REFRESH_S) * self.REFRESH_S
+        value = compute(sampled)
         if self.sensor_fault is not None:
-            return self.sensor_fault.apply(self.point_map[name], value, self.env.now)
+            return self.sensor_fault.apply(self.point_map[name], value, sampled)
         return value
 
     def read_all(self) -> dict[str, Value]:
