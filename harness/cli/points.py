@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
-from harness.cli.common import load_scenario
+from harness.cli.export import load_targets
 from harness.contract import pointlist
 
 
@@ -14,7 +15,10 @@ from harness.contract import pointlist
 @click.argument("scenario", default="demo")
 @click.option("--format", "fmt", type=click.Choice(["csv", "md"]), default="csv",
               show_default=True)
-def points(scenario: str, fmt: str) -> None:
+@click.option("--endpoints", type=click.Path(path_type=Path), default=None,
+              help="endpoints.json of a running twin (serve/rehearse --out): show its live "
+                   "hosts and ports instead of the scenario's")
+def points(scenario: str, fmt: str, endpoints: Path | None) -> None:
     """Print the register map of every device of SCENARIO."""
-    rows = pointlist.rows(load_scenario(scenario))
+    rows = pointlist.rows(load_targets(scenario, endpoints).scenario)
     sys.stdout.write(pointlist.to_csv(rows) if fmt == "csv" else pointlist.to_markdown(rows))
