@@ -138,8 +138,9 @@ class Device:
         if not self._values[alarm]:
             return
         self._set(f"{alarm}_changed_at", int(self.env.now))
+        # `_ack` stays as it is: clearing neither acknowledges an activation nor undoes its
+        # acknowledgement (a new activation starts unacknowledged, in `raise_alarm`).
         self._set(alarm, False)
-        self._set(f"{alarm}_ack", False)
 
     def inject(self, incident_kind: str, clear_after_s: float | None) -> IncidentSpec:
         """Make an incident happen now (called from the injector's SimPy process)."""
@@ -154,8 +155,9 @@ class Device:
         """Apply one outside write. Subclasses extend this for their own command points."""
         if name.endswith("_ack") and name[:-4] in self.ALARMS:
             alarm = name[:-4]
-            # Acknowledging an inactive alarm changes nothing: there is nothing to acknowledge.
-            if value and self._values[alarm]:
+            # An activation stays unacknowledged after it clears, until someone acknowledges it
+            # (as an OPC UA condition does); an alarm never raised has nothing to acknowledge.
+            if value and (self._values[alarm] or self._values[f"{alarm}_seq"]):
                 self._set(name, True)
             return
         self._set(name, value)

@@ -100,6 +100,9 @@ class IncidentTracker:
         self.actor: Actor | None = None
         self._incidents: list[_Open] = []
         self._open_by_alarm: dict[tuple[str, str], list[_Open]] = {}
+        # Cleared before anyone acknowledged them: an ack may still come (OPC UA Part 9 lets a
+        # client acknowledge an inactive condition), until the alarm's next activation.
+        self._cleared_unacked: dict[tuple[str, str], list[_Open]] = {}
 
     @property
     def count(self) -> int:
@@ -111,6 +114,7 @@ class IncidentTracker:
     def injected(self, kind: str, device: Device, alarm: str, now: float) -> str:
         inc = _Open(f"{kind}-{len(self._incidents) + 1:05d}", kind, device.id, alarm)
         self._incidents.append(inc)
+        self._cleared_unacked.pop((device.id, alarm), None)  # a new activation supersedes them
         self._open_by_alarm.setdefault((device.id, alarm), []).append(inc)
         # the injection's actor is whoever asked for it outside the schedule (None: schedule)
         self._step(inc, "injected", now, by=self.actor)
@@ -126,11 +130,17 @@ class IncidentTracker:
             alarm, step = name, "resolved"
             if value:
                 return
-        for inc in self._open_by_alarm.get((device.id, alarm), []):
+        key = (device.id, alarm)
+        for inc in self._open_by_alarm.get(key, []):
             if not inc.has(step):
                 self._step(inc, step, now)
-        if step == "resolved":
-            self._open_by_alarm.pop((device.id, alarm), None)
+        if step == "acknowledged":
+            for inc in self._cleared_unacked.pop(key, []):
+                self._step(inc, step, now)
+        else:
+            unacked = [i for i in self._open_by_alarm.pop(key, []) if not i.has("acknowledged")]
+            if unacked:
+                self._cleared_unacked[key] = unacked
 
     def read_by_platform(self, device: Device, names: set[str], now: float,
                          wall_ns: int | None = None, by: Actor | None = None) -> None:

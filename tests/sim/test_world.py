@@ -111,3 +111,20 @@ def test_poisson_incidents_follow_their_rates() -> None:
     assert 50 <= counts["fire_alarm"] <= 150
     assert 300 <= counts["emergency_call"] <= 500
     assert counts["meter_fault"] == 0
+
+
+def test_an_ack_after_the_alarm_cleared_is_recorded_until_the_next_activation() -> None:
+    doc = tiny_dict(duration_s=100.0)
+    doc["incidents"] = {"scripted": [{"at": 10, "kind": "meter_fault", "target": "meter"},
+                                     {"at": 50, "kind": "meter_fault", "target": "meter"}],
+                        "clear_after_s": {"meter_fault": 5.0}}
+    world = World(from_dict(doc))
+    world.run_virtual(until_s=20)                    # the first fault came and cleared at 15 s
+    world.write("meter", "comm_fault_ack", True)     # acknowledged late, at 20 s
+    world.run_virtual(until_s=60)                    # the second came at 50 and cleared at 55
+    world.run_virtual()                              # nobody acknowledged it before the end
+    first, second = world.lifecycles()
+    assert [(s.name, s.t_s) for s in first.steps] == [
+        ("injected", 10.0), ("resolved", 15.0), ("acknowledged", 20.0)]
+    assert first.missed == ("observed",)
+    assert second.missed == ("observed", "acknowledged")

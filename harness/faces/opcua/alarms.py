@@ -166,11 +166,8 @@ class Conditions:
             return status(ua.StatusCodes.BadConditionBranchAlreadyAcked)
         actor = current_actor(comment=_text(args[1]) if len(args) > 1 else "")
         cond.comment, cond.client_user = actor.comment, actor.user
-        if not cond.active:
-            # Part 9 allows acknowledging a condition that returned to normal; the device
-            # has no alarm left to acknowledge, so this is the condition's alone.
-            self._announce(cond, cond.acknowledge_inactive())
-            return ua.StatusCode()
+        # Active or returned to normal (Part 9 allows both): the device's `_ack` takes it, as a
+        # Modbus write would, and the condition follows the point.
         try:
             self.world.write(cond.device_id, f"{cond.alarm}_ack", True, by=actor)
         except Exception:  # a bug must cost one answer, never the server

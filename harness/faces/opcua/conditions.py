@@ -7,12 +7,9 @@ The Modbus points are the truth; a condition is their OPC UA reading (OPC UA Par
   being accepted by Acknowledge, exactly as a Modbus `_ack` written for the first call cannot
   acknowledge the second (raising clears `_ack`).
 - `<alarm>` falling makes it Inactive (it stays unacknowledged if nobody acknowledged it).
-- `<alarm>_ack` rising makes it Acknowledged. The device lowers `_ack` again when the alarm
-  clears or rises anew; the condition ignores that fall (clearing does not undo an
-  acknowledgement; a new activation starts unacknowledged anyway).
-- Acknowledge of an inactive, unacknowledged condition is an OPC UA-only transition: the device
-  has no alarm left to acknowledge (its `_ack` stays 0, as after a Modbus write), the condition
-  becomes Acknowledged and stops being retained.
+- `<alarm>_ack` rising makes it Acknowledged, whether the alarm is still active or has returned
+  to normal (Part 9 allows acknowledging either; so does a Modbus `_ack` write). The device
+  lowers `_ack` only when the alarm rises anew, and a new activation starts unacknowledged.
 - Retain = Active or Unacknowledged: the conditions a client still has to look at. Confirm is
   accepted for an acknowledged inactive condition and reported; it does not hold Retain, since
   the devices have no confirm point and a Modbus platform has nothing to confirm.
@@ -78,10 +75,6 @@ class ConditionState:
         return None
 
     # -- transitions from OPC UA methods ----------------------------------------------------------
-    def acknowledge_inactive(self) -> str:
-        self.acked = True
-        return "acknowledged after it returned to normal"
-
     def confirm(self) -> str:
         self.confirmed = True
         return "confirmed"
