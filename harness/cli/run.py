@@ -39,6 +39,9 @@ def _finish(result: RunResult, out: Path, title: str, scenario: Scenario, ref: s
         samples = result.platform.get("error_samples") if result.platform else None
         first = samples[0] if isinstance(samples, list) and samples else "?"
         console.print(f"[yellow]platform errors: {errors} (first: {first})")
+    if result.pacing and result.pacing.get("late"):
+        console.print(f"[yellow]the twin itself ran late (pacing p99 {result.pacing['p99_ms']} "
+                      f"ms > {result.pacing['limit_ms']} ms): latencies include its lateness")
     note = " (interrupted)" if result.interrupted else ""
     pace = f" at {result.speed:g}x" if result.mode == "live" else " (virtual: as fast as it runs)"
     took = (f"{result.wall_s * 1000:.0f} wall ms" if result.wall_s < 1

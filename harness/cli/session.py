@@ -22,10 +22,12 @@ from harness.evidence.run import utc_now
 from harness.faces import FACES, Face, FaceOptions
 from harness.platforms import PLATFORMS, Platform
 from scenarios import Scenario
-from sim import World
+from sim import LiveClock, World
 
 ProgressFn = Callable[[float, float, int], None]  # simulated now, end, incidents so far
 ReadyFn = Callable[[list[Endpoint]], Awaitable[None] | None]
+#: Pacing lateness p99 above which a live run is flagged: its latencies include the twin's own.
+PACING_LIMIT_MS = 5.0
 #: What `--protocol` names: the faces served, in order.
 PROTOCOLS: dict[str, tuple[str, ...]] = {"modbus": ("modbus",), "opcua": ("opcua",),
                                           "both": ("modbus", "opcua")}
@@ -95,7 +97,7 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
                      endpoints, ref.stats.as_dict() if ref else None,
                      interrupted=world.env.now < world.end_s, trace_records=len(world.trace),
                      protocol=protocol, health=from_health(world, world.read_by_platform),
-                     started_utc=started, ended_utc=utc_now())
+                     started_utc=started, ended_utc=utc_now(), pacing=_pacing(clock))
 
 
 def run_virtual(scenario: Scenario, seed: int | None = None,
@@ -112,6 +114,13 @@ def run_virtual(scenario: Scenario, seed: int | None = None,
                      time.monotonic() - wall0, lifecycles, summarize(lifecycles, "sim"),
                      trace_records=len(world.trace), health=from_health(world, None),
                      started_utc=started, ended_utc=utc_now())
+
+
+def _pacing(clock: LiveClock) -> dict[str, object]:
+    """The twin's own timing: a late twin adds its lateness to every latency it measures."""
+    summary: dict[str, object] = {k: round(v, 3) if isinstance(v, float) else v
+                                  for k, v in clock.lateness_ms().items()}
+    return summary | {"late": clock.late(PACING_LIMIT_MS), "limit_ms": PACING_LIMIT_MS}
 
 
 async def _report(world: World, progress: ProgressFn, stop: asyncio.Event) -> None:

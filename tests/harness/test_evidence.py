@@ -124,6 +124,16 @@ def test_every_ack_names_its_acknowledger_and_utc_time(rehearsed: Path) -> None:
     assert acks
     for ack in acks:
         assert UTC.match(ack["utc"])
+        # the reference platform's own Modbus connection, as the gateway saw it
+        assert ack["by"]["face"] == "modbus"
+        assert re.fullmatch(r"127\.0\.0\.1:\d+", ack["by"]["peer"])
     doc = json.loads((rehearsed / "report.json").read_text("utf-8"))
     assert [i["steps"]["acknowledged"] for i in doc["incidents"]
             if "acknowledged" in i["steps"]] == acks
+
+
+def test_a_live_run_records_the_twins_own_pacing(rehearsed: Path) -> None:
+    pacing = json.loads((rehearsed / "results.json").read_text("utf-8"))["pacing"]
+    assert pacing["count"] > 0 and 0 <= pacing["p50_ms"] <= pacing["p99_ms"]
+    assert pacing["late"] == (pacing["p99_ms"] > pacing["limit_ms"])
+    assert "twin pacing lateness" in (rehearsed / "report.md").read_text("utf-8")
