@@ -23,13 +23,16 @@ class FaceOptions:
     `host`: the address to bind instead of the scenario's (which defaults to 127.0.0.1);
     `any_port`: free ports instead of the scenario's; `work_dir`: where a face may keep files
     between runs (certificates, caches); `control_token`: the bearer token the control API
-    demands (None: a fresh random one per run).
+    demands (None: a fresh random one per run); `insecure`: the user asked, by name, for the
+    insecure modes a face refuses by default (anonymous writes, unencrypted endpoints, any
+    client certificate).
     """
 
     host: str | None = None
     any_port: bool = False
     work_dir: Path = Path("out")
     control_token: str | None = None
+    insecure: bool = False
 
 
 class Face(Protocol):
