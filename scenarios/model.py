@@ -213,13 +213,30 @@ class Platform(Frozen):
     acknowledge: bool = True
 
 
+class LatencyGate(Frozen):
+    """Latency limits for one incident kind, in seconds on the run's latency clock (wall time in
+    a live run, simulated time in a virtual one). A limit left out is not checked."""
+
+    ack_p95_s: float | None = Field(default=None, gt=0, le=86_400,
+                                    description="95th percentile of injection-to-acknowledgement")
+    ack_max_s: float | None = Field(default=None, gt=0, le=86_400,
+                                    description="slowest injection-to-acknowledgement")
+    onsite_max_s: float | None = Field(default=None, gt=0, le=86_400,
+                                       description="slowest injection-to-resolution (a responder "
+                                                   "on site, a reset)")
+
+
 class Acceptance(Frozen):
-    """Which tier profile the scenario is held to, and any thresholds it overrides."""
+    """Which tier profile the scenario is held to, any thresholds it overrides, and the latency
+    gates a CI run checks (`--fail-on latency`)."""
 
     profile: str = Field(default="growth", description="basic, growth, benchmark or a .toml path")
     overrides: dict[str, Annotated[float, Field(ge=0, le=MAX_RUN_S)]] = Field(
         default_factory=dict, description="threshold -> value: a ratio, a count or simulated "
                                           "seconds, 0..366 days")
+    latency: dict[IncidentKind, LatencyGate] = Field(
+        default_factory=dict, description="incident kind -> latency limits; each becomes a "
+                                          "JUnit case")
 
 
 class Scenario(Frozen):

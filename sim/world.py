@@ -68,8 +68,11 @@ class World:
     def run_virtual(self, until_s: float | None = None) -> None:
         self.env.run(until=self.end_s if until_s is None else until_s)
 
-    def live_clock(self, speed: float | None = None) -> LiveClock:
-        self.clock = LiveClock(self.env, speed or self.scenario.run.speed, self.end_s)
+    def live_clock(self, speed: float | None = None, end_s: float | None = None) -> LiveClock:
+        """A clock pacing this world to wall time, until `end_s` (default: the scenario's end;
+        `math.inf` serves until stopped — the schedule still ends at the scenario's end)."""
+        self.clock = LiveClock(self.env, speed or self.scenario.run.speed,
+                               self.end_s if end_s is None else end_s)
         return self.clock
 
     def sync(self) -> float:

@@ -21,6 +21,8 @@ def main() -> None:
     logging.getLogger("pymodbus").setLevel(logging.ERROR)
 
 
+from harness.cli.baseline import baseline  # noqa: E402
+from harness.cli.control import inject, platform  # noqa: E402
 from harness.cli.coverage import coverage, generate  # noqa: E402
 from harness.cli.export import export_command  # noqa: E402
 from harness.cli.gis import import_geojson  # noqa: E402
@@ -29,5 +31,5 @@ from harness.cli.report import report_command  # noqa: E402
 from harness.cli.run import rehearse, serve  # noqa: E402
 
 for command in (rehearse, report_command, serve, points, coverage, generate, import_geojson,
-                export_command):
+                export_command, baseline, inject, platform):
     main.add_command(command)

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from harness.contract import Endpoint
 from harness.evidence import MISSED_LEGEND, STATUS_ZH, KindStats
+from scenarios import Scenario
 
 # Off a terminal (CI logs, pipes) rich would wrap tables at 80 columns; give them room.
 console = Console(width=None if sys.stdout.isatty() else 120)
@@ -68,6 +69,34 @@ def acceptance_line(doc: dict[str, Any]) -> str:
         parts.append(f"[{style}]{STATUS_ZH[status]} {status.replace('_', ' ')} "
                      f"{len(numbers)}{which}[/]")
     return "acceptance: " + " · ".join(parts)
+
+
+def not_met_lines(doc: dict[str, Any]) -> list[str]:
+    """One line per indicator not met or needing evidence: its figure and first evidence."""
+    out = []
+    for ind in doc["indicators"]:
+        if ind["status"] not in ("not_met", "needs_evidence"):
+            continue
+        crit = next((c for c in ind["criteria"] if c["ok"] is False), None) or next(
+            (c for c in ind["criteria"] if c["ok"] is None), None)
+        figure = f"{crit['label']}: {crit['value_text']} (needs {crit['op']} " \
+                 f"{crit['threshold_text']})" if crit else "; ".join(ind["notes"])
+        first = f" — {crit['evidence'][0]}" if crit and crit["evidence"] else ""
+        style = "red" if ind["status"] == "not_met" else "yellow"
+        out.append(f"  [{style}]{ind['number']:>2} {ind['name_en']}[/]: {figure}{first}")
+    return out
+
+
+def waiting_line(scenario: Scenario, endpoints: list[Endpoint], until_stopped: bool) -> str:
+    """What an integrator needs to hear once the twin listens: where, and when it ends."""
+    where = ", ".join(e.url for e in endpoints if e.face != "http")
+    run = scenario.run
+    schedule = (f"incidents follow the scenario's schedule for {run.duration_s:,.0f} simulated s "
+                f"(at {run.speed:g}x: {run.duration_s / run.speed / 60:,.1f} min)")
+    ending = ("then the twin keeps serving until Ctrl-C, which writes the report"
+              if until_stopped else
+              f"and the run ends {run.drain_s:,.0f} s later; Ctrl-C writes the report sooner")
+    return f"[bold]waiting for your platform at {where}[/]; {schedule}, {ending}"
 
 
 def endpoints_table(endpoints: list[Endpoint]) -> Table:

@@ -1,5 +1,6 @@
 """The run commands: `rehearse` (twin + reference platform) and `serve` (twin for your
-platform)."""
+platform). Both write results and the report of whatever ran, then exit with the status the
+gates and any signal call for (`harness.cli.gating`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import asyncio
 import contextlib
 import json
 import signal
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -17,23 +20,39 @@ from harness.cli.console import (
     acceptance_line,
     console,
     endpoints_table,
+    not_met_lines,
     progress_display,
     results_table,
+    waiting_line,
+)
+from harness.cli.errors import BadInput
+from harness.cli.gating import (
+    EXIT_GATE,
+    EXIT_SIGNAL,
+    Gating,
+    gating_options,
+    parse_fail_on,
+    parse_tolerance,
 )
 from harness.cli.session import PROTOCOLS, run_live, run_virtual
 from harness.contract import Endpoint, write_endpoints
 from harness.evidence import RunResult, write_results
+from harness.faces import FaceStartError
 from scenarios import Scenario
 
 
-def _finish(result: RunResult, out: Path, title: str, scenario: Scenario, ref: str) -> None:
+def _finish(result: RunResult, out: Path, title: str, scenario: Scenario, ref: str,
+            gating: Gating) -> int:
+    """Write and show what ran; return the exit status the gates call for."""
     result.scenario_ref = ref
     result.scenario_sha256 = scenario_sha256(ref)
     path = write_results(result, out)
     console.print(results_table(result.stats, title))
-    paths = report.from_run(result, scenario, out)
+    paths = report.from_run(result, scenario, out, gating.checks(scenario))
     doc = json.loads(paths["json"].read_text("utf-8"))
     console.print(acceptance_line(doc) + f"; report: {paths['html']}")
+    for line in not_met_lines(doc):
+        console.print(line)
     errors = result.platform.get("errors") if result.platform else None
     if errors:
         samples = result.platform.get("error_samples") if result.platform else None
@@ -50,20 +69,44 @@ def _finish(result: RunResult, out: Path, title: str, scenario: Scenario, ref: s
                   f"{result.started_utc} .. {result.ended_utc} on {result.host}, commtwin "
                   f"{result.commtwin_version}, scenario sha256 {result.scenario_sha256[:12]}…; "
                   f"results: {path}")
+    failures = gating.verdict(doc)
+    for gate in failures:
+        console.print(f"[red]gate failed[/] ({gate['family']}): {gate['message']}")
+    return EXIT_GATE if failures else 0
 
 
-async def _live(scenario: Scenario, platform: bool, out: Path, host: str | None,
-                any_port: bool, protocol: str = "modbus") -> RunResult:
+@dataclass(frozen=True)
+class Live:
+    """How a live run is served."""
+
+    platform: bool
+    host: str | None = None
+    any_port: bool = True
+    protocol: str = "modbus"
+    control: bool = False
+    insecure: bool = False
+    until_stopped: bool = False
+
+
+async def _live(scenario: Scenario, out: Path, how: Live) -> tuple[RunResult, int | None]:
+    """Serve one run; return its result and the signal that stopped it, if one did."""
     stop = asyncio.Event()
+    received: list[int] = []
     loop = asyncio.get_running_loop()
-    with contextlib.suppress(NotImplementedError):
-        loop.add_signal_handler(signal.SIGINT, stop.set)
-        loop.add_signal_handler(signal.SIGTERM, stop.set)
+    def stopped_by(sig: int) -> None:
+        received.append(sig)
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stopped_by, sig)
 
     async def ready(endpoints: list[Endpoint]) -> None:
         path = write_endpoints(endpoints, out)
         console.print(endpoints_table(endpoints))
         console.print(f"endpoints written to {path}")
+        if not how.platform:
+            console.print(waiting_line(scenario, endpoints, how.until_stopped))
 
     with progress_display() as progress:
         task = progress.add_task("simulating", total=None, sim="", incidents=0)
@@ -72,15 +115,29 @@ async def _live(scenario: Scenario, platform: bool, out: Path, host: str | None,
             progress.update(task, completed=now, total=end, incidents=incidents,
                             sim=f"{now:,.0f}/{end:,.0f} s")
 
-        return await run_live(scenario, platform=platform, host=host, any_port=any_port,
-                              stop=stop, progress=show, on_ready=ready, protocol=protocol,
-                              out_dir=out)
+        try:
+            result = await run_live(scenario, platform=how.platform, host=how.host,
+                                    any_port=how.any_port, stop=stop, progress=show,
+                                    on_ready=ready, protocol=how.protocol, out_dir=out,
+                                    control=how.control, insecure=how.insecure,
+                                    until_stopped=how.until_stopped)
+        except FaceStartError as exc:
+            hint = "" if how.any_port else "; --any-port binds free ports instead"
+            raise BadInput(f"{exc}{hint}") from None
+    return result, received[0] if received else None
+
+
+def _exit(status: int, sig: int | None) -> None:
+    """A signal's status wins: the pipeline must know the run was cut short."""
+    code = EXIT_SIGNAL.get(signal.Signals(sig), 130) if sig is not None else status
+    if code:
+        sys.exit(code)
 
 
 @click.command()
 @click.argument("scenario", default="demo")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
-              help="folder for results.json and endpoints.json")
+              help="folder for results.json, endpoints.json and the report")
 @click.option("--speed", type=float, help="simulated seconds per wall second (>= 1)")
 @click.option("--duration", type=float, help="injection window in simulated seconds")
 @click.option("--seed", type=int, help="seed of every random stream")
@@ -90,46 +147,68 @@ async def _live(scenario: Scenario, platform: bool, out: Path, host: str | None,
               help="bind the scenario's gateway ports instead of free ones")
 @click.option("--protocol", type=click.Choice(list(PROTOCOLS)), default="modbus", show_default=True,
               help="how the reference platform connects; 'both' rehearses Modbus, then OPC UA")
+@click.option("--insecure", is_flag=True,
+              help="allow what is refused by default (anonymous writes, unencrypted OPC UA)")
+@gating_options
 def rehearse(scenario: str, out: Path, speed: float | None, duration: float | None,
-             seed: int | None, virtual: bool, fixed_ports: bool, protocol: str) -> None:
-    """Run SCENARIO (a bundled name or a .toml file) with the reference platform connected."""
+             seed: int | None, virtual: bool, fixed_ports: bool, protocol: str, insecure: bool,
+             fail_on: tuple[str, ...], baseline: Path | None, tolerance: str) -> None:
+    """Run SCENARIO (a bundled name or a .toml file) with the reference platform connected.
+
+    Exit status: 0, or 1 when a gate of --fail-on fails, 2 for bad input, 130/143 when stopped
+    by Ctrl-C/SIGTERM (after writing what ran)."""
+    gating = Gating(parse_fail_on(fail_on), baseline, parse_tolerance(tolerance))
     sc = load_scenario(scenario, duration, speed, seed)
+    ref = scenario_ref(scenario)
     if virtual:
         with progress_display() as progress:
             task = progress.add_task("simulating", total=None, sim="", incidents=0)
             result = run_virtual(sc, progress=lambda now, end, n: progress.update(
                 task, completed=now, total=end, incidents=n, sim=f"{now:,.0f}/{end:,.0f} s"))
-    elif protocol == "both":
-        # Two runs, one per face, so each table measures one protocol's platform alone.
-        for proto in ("modbus", "opcua"):
-            result = asyncio.run(_live(sc, True, out / proto, None, not fixed_ports, proto))
-            _finish(result, out / proto,
-                    f"{sc.name}: rehearsal over {proto} (speed {result.speed:g})", sc,
-                    scenario_ref(scenario))
+        _exit(_finish(result, out, f"{sc.name}: rehearsal (virtual, modelled platform)", sc,
+                      ref, gating), None)
         return
-    else:
-        result = asyncio.run(_live(sc, True, out, None, not fixed_ports, protocol))
-    how = "virtual, modelled platform" if result.mode == "virtual" else (
-        f"{protocol}, speed {result.speed:g}")
-    _finish(result, out, f"{sc.name}: rehearsal ({how})", sc, scenario_ref(scenario))
+    # 'both': two runs, one per face, so each table measures one protocol's platform alone.
+    status = 0
+    for proto in (("modbus", "opcua") if protocol == "both" else (protocol,)):
+        where = out / proto if protocol == "both" else out
+        result, sig = asyncio.run(_live(sc, where, Live(True, None, not fixed_ports, proto,
+                                                        insecure=insecure)))
+        status = max(status, _finish(result, where, f"{sc.name}: rehearsal ({proto}, speed "
+                                     f"{result.speed:g})", sc, ref, gating))
+        if sig is not None:
+            _exit(status, sig)
+    _exit(status, None)
 
 
 @click.command()
 @click.argument("scenario", default="demo")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True)
 @click.option("--host", help="address to bind (default: each gateway's host, 127.0.0.1)")
-@click.option("--speed", type=float, help="simulated seconds per wall second (>= 1)")
-@click.option("--duration", type=float, help="injection window in simulated seconds")
+@click.option("--speed", type=float, default=1.0, show_default=True,
+              help="simulated seconds per wall second: 1 for a real platform's real time")
+@click.option("--duration", type=float,
+              help="end after this injection window (simulated s); default: serve until Ctrl-C")
+@click.option("--seed", type=int, help="seed of every random stream")
 @click.option("--any-port", is_flag=True, help="bind free ports instead of the scenario's")
 @click.option("--protocol", type=click.Choice(list(PROTOCOLS)), default="modbus", show_default=True,
               help="which faces to serve: Modbus gateways, the OPC UA server, or both")
-def serve(scenario: str, out: Path, host: str | None, speed: float | None,
-          duration: float | None, any_port: bool, protocol: str) -> None:
-    """Serve SCENARIO live for your own platform until Ctrl-C or the scenario's end."""
-    sc = load_scenario(scenario, duration, speed)
-    try:
-        result = asyncio.run(_live(sc, False, out, host, any_port, protocol))
-    except OSError as exc:
-        raise click.ClickException(f"cannot bind a gateway: {exc}") from None
-    _finish(result, out, f"{sc.name}: served live (speed {result.speed:g})", sc,
-            scenario_ref(scenario))
+@click.option("--control/--no-control", default=True, show_default=True,
+              help="serve the HTTP control and acknowledgement API (inject, ack by webhook)")
+@click.option("--insecure", is_flag=True,
+              help="allow what is refused by default (anonymous writes, unencrypted OPC UA)")
+@gating_options
+def serve(scenario: str, out: Path, host: str | None, speed: float, duration: float | None,
+          seed: int | None, any_port: bool, protocol: str, control: bool, insecure: bool,
+          fail_on: tuple[str, ...], baseline: Path | None, tolerance: str) -> None:
+    """Serve SCENARIO live for your own platform until Ctrl-C (or --duration).
+
+    Exit status: 0, or 1 when a gate of --fail-on fails, 2 for bad input, 130/143 when stopped
+    by Ctrl-C/SIGTERM (after writing the results and report)."""
+    gating = Gating(parse_fail_on(fail_on), baseline, parse_tolerance(tolerance))
+    sc = load_scenario(scenario, duration, speed, seed)
+    result, sig = asyncio.run(_live(sc, out, Live(False, host, any_port, protocol, control,
+                                                  insecure, until_stopped=duration is None)))
+    status = _finish(result, out, f"{sc.name}: served live (speed {result.speed:g})", sc,
+                     scenario_ref(scenario), gating)
+    _exit(status, sig)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -39,22 +40,25 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
                    progress: ProgressFn | None = None,
                    on_ready: ReadyFn | None = None, protocol: str = "modbus",
                    out_dir: Path = Path("out"), control: bool = False,
-                   control_token: str | None = None) -> RunResult:
+                   control_token: str | None = None, insecure: bool = False,
+                   until_stopped: bool = False) -> RunResult:
     """Serve the world live until its end time (or `stop`); measure every lifecycle.
 
     `protocol` names the faces (`PROTOCOLS`); with `platform`, the reference platform connects
-    over the first of them. `control` adds the HTTP control and acknowledgement face. `on_ready`
-    gets every endpoint once all faces listen. `out_dir` holds what faces keep between runs (the
+    over the first of them. `control` adds the HTTP control and acknowledgement face; `insecure`
+    lets faces do what they refuse by default. `until_stopped` serves past the scenario's end
+    (its schedule still ends there) until `stop`. `on_ready` gets every endpoint once all faces
+    listen. `out_dir` holds what faces keep between runs (the
     OPC UA certificate and ns0 cache).
     """
     if protocol not in PROTOCOLS:
         raise ValueError(f"protocol must be one of {tuple(PROTOCOLS)}, got {protocol!r}")
     face_names = PROTOCOLS[protocol] + (("http",) if control else ())
     world = World(scenario, seed=seed)
-    clock = world.live_clock(speed)
+    clock = world.live_clock(speed, math.inf if until_stopped else None)
     stop = stop or asyncio.Event()
     options = FaceOptions(host=host, any_port=any_port, work_dir=out_dir,
-                          control_token=control_token)
+                          control_token=control_token, insecure=insecure)
     faces: list[Face] = [FACES[name](world, options) for name in face_names]
     endpoints: list[Endpoint] = []
     ref: Platform | None = None

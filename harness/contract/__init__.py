@@ -9,7 +9,9 @@ from harness.contract.endpoints import (
     HttpEndpoint,
     ModbusEndpoint,
     OpcUaEndpoint,
+    read_endpoints,
     write_endpoints,
 )
 
-__all__ = ["Endpoint", "HttpEndpoint", "ModbusEndpoint", "OpcUaEndpoint", "write_endpoints"]
+__all__ = ["Endpoint", "HttpEndpoint", "ModbusEndpoint", "OpcUaEndpoint", "read_endpoints",
+           "write_endpoints"]

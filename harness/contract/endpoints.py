@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -96,3 +97,35 @@ def write_endpoints(endpoints: list[Endpoint], out_dir: Path) -> Path:
     path.write_text(json.dumps([e.as_dict() for e in endpoints], indent=2) + "\n",
                     encoding="utf-8")
     return path
+
+
+def read_endpoints(path: Path) -> list[Endpoint]:
+    """The endpoints a running twin wrote (`endpoints.json`), as the objects it wrote them from.
+
+    Raises `ValueError` with one line naming the file for anything it cannot use."""
+    try:
+        entries = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path}: cannot read the endpoints ({exc})") from None
+    if not isinstance(entries, list):
+        raise ValueError(f"{path}: not an endpoints list")
+    try:
+        return [_endpoint(e) for e in entries]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{path}: an entry is not an endpoint ({exc!r})") from None
+
+
+def _endpoint(e: dict[str, Any]) -> Endpoint:
+    protocol = e["protocol"]
+    if protocol == "modbus-tcp":
+        return ModbusEndpoint("modbus", str(e["gateway"]),
+                              f"modbus-tcp://{e['host']}:{int(e['port'])}", str(e["host"]),
+                              int(e["port"]), str(e["word_order"]),
+                              {int(u): str(d) for u, d in e["units"].items()})
+    if protocol == "opc-ua":
+        return OpcUaEndpoint("opcua", "opcua", str(e["url"]), str(e["namespace_uri"]),
+                             int(e["namespace_index"]), tuple(e["security"]), dict(e["users"]),
+                             str(e["anonymous_role"]), e.get("certificate"))
+    if protocol == "http":
+        return HttpEndpoint("http", "control", str(e["url"]), str(e["token"]))
+    raise ValueError(f"unknown protocol {protocol!r}")

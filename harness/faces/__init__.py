@@ -7,7 +7,7 @@ line here. Faces never import platforms, evidence, report or cli.
 
 from __future__ import annotations
 
-from harness.faces.base import Face, FaceFactory, FaceOptions
+from harness.faces.base import Face, FaceFactory, FaceOptions, FaceStartError
 from harness.faces.http import HttpFace
 from harness.faces.modbus import ModbusFace
 from harness.faces.opcua import OpcUaFace
@@ -18,4 +18,5 @@ FACES: dict[str, FaceFactory] = {
     "http": HttpFace,
 }
 
-__all__ = ["FACES", "Face", "FaceFactory", "FaceOptions", "HttpFace", "ModbusFace", "OpcUaFace"]
+__all__ = ["FACES", "Face", "FaceFactory", "FaceOptions", "FaceStartError", "HttpFace",
+           "ModbusFace", "OpcUaFace"]

@@ -16,6 +16,10 @@ from harness.contract import Endpoint
 from sim import World
 
 
+class FaceStartError(OSError):
+    """A face could not start listening; the message names the face, the address and why."""
+
+
 @dataclass(frozen=True)
 class FaceOptions:
     """How a run wants its faces bound.

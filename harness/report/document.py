@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -111,10 +112,18 @@ def write(doc: dict[str, Any], coverage: Any, scenario: Scenario, lifecycles: li
     return paths
 
 
-def from_run(result: RunResult, scenario: Scenario, out: Path) -> dict[str, Path]:
-    """The report of a run that just ended (health measured in the run itself)."""
+GatesFn = Callable[[dict[str, Any], dict[str, Any]], list[dict[str, object]]]
+
+
+def from_run(result: RunResult, scenario: Scenario, out: Path,
+             gates: GatesFn | None = None) -> dict[str, Path]:
+    """The report of a run that just ended (health measured in the run itself). `gates`, given
+    the results and the report document, returns the CI gates to record with it."""
+    results = result.as_dict()
     doc, coverage = build(scenario, result.scenario_ref or scenario.name, result.lifecycles,
-                          _run_summary(result.as_dict()), result.health)
+                          _run_summary(results), result.health)
+    if gates is not None:
+        doc["gates"] = gates(results, doc)
     return write(doc, coverage, scenario, result.lifecycles, out)
 
 

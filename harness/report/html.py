@@ -78,6 +78,11 @@ def render_html(doc: dict[str, Any], images: dict[str, Path]) -> str:
                 out.append(f"<h3>{ind['number']} {escape(ind['name_zh'])} "
                            f"{escape(ind['name_en'])} — {escape(c['label'])} "
                            f"({escape(c['value_text'])})</h3><ul>{items}</ul>")
+    if doc.get("gates"):
+        out.append("<h2>CI gates</h2><ul id='gates'>" + "".join(
+            f"<li class='{'met' if g['ok'] else 'not_met'}'>{'✔' if g['ok'] else '✘'} "
+            f"<b>{escape(g['name'])}</b> ({escape(g['family'])}): {escape(g['message'])}</li>"
+            for g in doc["gates"]) + "</ul>")
     if images:
         out.append("<h2>Maps and plots</h2>")
         out += [f"<figure id='{escape(name)}'>{_img(path)}<figcaption>{escape(name)}"

@@ -38,5 +38,18 @@ def render_junit(doc: dict[str, Any]) -> str:
                           f"{STATUS_EN[ind['status']]}: " + "; ".join(ind["notes"]))
         if detail:
             ET.SubElement(case, "system-out").text = detail
+    # CI gates on latency and regressions: one case each, failing with the kind, limit and figure
+    for gate in doc.get("gates", []):
+        if gate["family"] not in ("latency", "regression"):
+            continue
+        case = ET.SubElement(suite, "testcase", classname=f"gates.{gate['family']}",
+                             name=gate["name"], time="0")
+        if not gate["ok"]:
+            ET.SubElement(case, "failure", type=gate["family"].title(),
+                          message=gate["message"]).text = gate["message"]
+        ET.SubElement(case, "system-out").text = gate["message"]
+    cases = suite.findall("testcase")
+    suite.set("tests", str(len(cases)))
+    suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
     ET.indent(suite)
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"

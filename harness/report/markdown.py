@@ -38,6 +38,11 @@ def render_markdown(doc: dict[str, Any], images: dict[str, str]) -> str:
                 if more > 0:
                     lines.append(f"- … and {more} more")
                 lines.append("")
+    if doc.get("gates"):
+        lines += ["## CI gates", ""]
+        lines += [f"- {'✔' if g['ok'] else '✘'} **{g['name']}** ({g['family']}): {g['message']}"
+                  for g in doc["gates"]]
+        lines.append("")
     if images:
         lines += ["## Maps and plots", ""]
         lines += [f"![{name}]({path})" for name, path in images.items()]

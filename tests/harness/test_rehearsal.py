@@ -115,8 +115,13 @@ def test_serve_command_writes_endpoints_and_results(tmp_path: Path) -> None:
                                     "--speed", "600", "--out", str(tmp_path)])
     assert out.exit_code == 0, out.output
     endpoints = json.loads((tmp_path / "endpoints.json").read_text())
-    assert {e["gateway"] for e in endpoints} == {g.id for g in load("demo").gateways}
-    assert all(e["host"] == "127.0.0.1" and e["port"] > 0 for e in endpoints)
+    gateways = [e for e in endpoints if e["protocol"] == "modbus-tcp"]
+    assert {e["gateway"] for e in gateways} == {g.id for g in load("demo").gateways}
+    assert all(e["host"] == "127.0.0.1" and e["port"] > 0 for e in gateways)
+    # the control API is served too, on loopback, behind a token
+    (control,) = [e for e in endpoints if e["protocol"] == "http"]
+    assert control["url"].startswith("http://127.0.0.1:") and len(control["token"]) >= 24
+    assert "waiting for your platform at" in out.output
     saved = json.loads((tmp_path / "results.json").read_text())
     assert saved["platform"] is None  # nobody acknowledged: every incident is on record as missed
     assert all("acknowledged" in inc["missed"] for inc in saved["incidents"])

@@ -3,7 +3,7 @@
 For tests and CI that need to make an incident happen now, and for platforms that answer alarms
 by webhook instead of writing a Modbus coil or calling OPC UA Acknowledge:
 
-    GET  /health                   liveness (no token)
+    GET  /health                   liveness, and how many devices a platform has read (no token)
     GET  /endpoints                every endpoint of this run
     GET  /incidents                every lifecycle so far (as results.json records them)
     POST /incidents                {"kind": ..., "target": ...} -> 201 with the new incident
@@ -23,7 +23,7 @@ import secrets
 from aiohttp import web
 
 from harness.contract import Endpoint, HttpEndpoint
-from harness.faces.base import FaceOptions
+from harness.faces.base import FaceOptions, FaceStartError
 from harness.faces.http.api import build_app
 from sim import World
 
@@ -45,7 +45,11 @@ class HttpFace:
         await runner.setup()
         self._runner = runner
         site = web.TCPSite(runner, self.host, self.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            raise FaceStartError(f"control API: cannot listen on {self.host}:{self.port} "
+                                 f"({exc.strerror or exc})") from None
         port = runner.addresses[0][1]
         endpoint = HttpEndpoint("http", "control", f"http://{self.host}:{port}", self.token)
         self.endpoints.append(endpoint)

@@ -55,7 +55,8 @@ def build_app(world: World, token: str, endpoints: Callable[[], list[Endpoint]])
 
     async def health(_: web.Request) -> web.Response:
         return web.json_response({"ok": True, "simulated_s": round(world.sync(), 3),
-                                  "incidents": world.tracker.count})
+                                  "incidents": world.tracker.count,
+                                  "devices_read": len(world.read_by_platform)})
 
     async def list_endpoints(_: web.Request) -> web.Response:
         return web.json_response([e.as_dict() for e in endpoints()])

@@ -7,7 +7,7 @@ pymodbus, `faults` applies the scenario's faults and field quirks per request.
 from __future__ import annotations
 
 from harness.contract import Endpoint
-from harness.faces.base import FaceOptions
+from harness.faces.base import FaceOptions, FaceStartError
 from harness.faces.modbus.gateway import ModbusGateway
 from sim import World
 
@@ -23,7 +23,11 @@ class ModbusFace:
     async def start(self) -> list[Endpoint]:
         endpoints: list[Endpoint] = []
         for gw in self.gateways:
-            endpoints.append(await gw.start())
+            try:
+                endpoints.append(await gw.start())
+            except Exception as exc:  # pymodbus says only "Could not start listen"
+                raise FaceStartError(f"Modbus gateway {gw.spec.id}: cannot listen on "
+                                     f"{gw.host}:{gw.port} ({_reason(exc)})") from None
         return endpoints
 
     def announce(self, endpoints: list[Endpoint]) -> None:
@@ -32,6 +36,17 @@ class ModbusFace:
     async def stop(self) -> None:
         for gw in self.gateways:
             await gw.stop()
+
+
+def _reason(exc: BaseException) -> str:
+    """The first cause that says something (pymodbus wraps the OSError of a busy port)."""
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        if isinstance(exc, OSError) and exc.strerror:
+            break
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
 
 
 __all__ = ["ModbusFace", "ModbusGateway"]

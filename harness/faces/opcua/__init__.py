@@ -11,7 +11,7 @@ behind a request; `security` holds endpoints, users and roles.
 from __future__ import annotations
 
 from harness.contract import Endpoint
-from harness.faces.base import FaceOptions
+from harness.faces.base import FaceOptions, FaceStartError
 from harness.faces.opcua.server import OpcUaServer
 from sim import World
 
@@ -24,7 +24,11 @@ class OpcUaFace:
                                   port=0 if options.any_port else None)
 
     async def start(self) -> list[Endpoint]:
-        return [await self.server.start()]
+        try:
+            return [await self.server.start()]
+        except OSError as exc:
+            raise FaceStartError(f"OPC UA server: cannot listen on {self.server.host}:"
+                                 f"{self.server.port} ({exc.strerror or exc})") from None
 
     def announce(self, endpoints: list[Endpoint]) -> None:
         pass  # nothing of the run's other endpoints to publish
