@@ -99,6 +99,7 @@ class IncidentTracker:
         #: Who is writing right now (set by the world around an outside write).
         self.actor: Actor | None = None
         self._incidents: list[_Open] = []
+        self._by_id: dict[str, _Open] = {}
         self._open_by_alarm: dict[tuple[str, str], list[_Open]] = {}
         # Cleared before anyone acknowledged them: an ack may still come (OPC UA Part 9 lets a
         # client acknowledge an inactive condition), until the alarm's next activation.
@@ -114,6 +115,7 @@ class IncidentTracker:
     def injected(self, kind: str, device: Device, alarm: str, now: float) -> str:
         inc = _Open(f"{kind}-{len(self._incidents) + 1:05d}", kind, device.id, alarm)
         self._incidents.append(inc)
+        self._by_id[inc.id] = inc
         self._cleared_unacked.pop((device.id, alarm), None)  # a new activation supersedes them
         self._open_by_alarm.setdefault((device.id, alarm), []).append(inc)
         # the injection's actor is whoever asked for it outside the schedule (None: schedule)
@@ -157,12 +159,17 @@ class IncidentTracker:
 
     def lifecycle(self, incident_id: str) -> Lifecycle | None:
         """One incident's record as it stands now (None for an unknown id)."""
-        for inc in self._incidents:
-            if inc.id == incident_id:
-                got = {s.name for s in inc.steps}
-                return Lifecycle(inc.id, inc.kind, inc.device, inc.alarm, tuple(inc.steps),
-                                 tuple(s for s in STEPS if s not in got))
-        return None
+        inc = self._by_id.get(incident_id)
+        if inc is None:
+            return None
+        got = {s.name for s in inc.steps}
+        return Lifecycle(inc.id, inc.kind, inc.device, inc.alarm, tuple(inc.steps),
+                         tuple(s for s in STEPS if s not in got))
+
+    def describe(self, incident_id: str) -> tuple[str, str, str]:
+        """(kind, device, alarm) of an incident."""
+        inc = self._by_id[incident_id]
+        return inc.kind, inc.device, inc.alarm
 
     def close(self) -> list[Lifecycle]:
         """Every incident as an immutable record; missing steps named in `missed`."""

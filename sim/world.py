@@ -40,6 +40,8 @@ class World:
         # with its monotonic stamp (the system clock may be stepped during a run).
         self._utc0_ns, self._mono0_ns = time.time_ns(), wall_clock()
         self.tracker = IncidentTracker(wall_clock, self._record_step, self.utc_of)
+        #: Called with every lifecycle step as it happens (a journal outside the world).
+        self.step_listeners: list[Callable[[str, Step], None]] = []
         self.devices: dict[str, Device] = {}
         for spec in scenario.devices:
             device = device_kinds.build(self.env, spec,
@@ -161,3 +163,5 @@ class World:
 
     def _record_step(self, incident_id: str, step: Step) -> None:
         self.trace.add(step.t_s, "step", incident_id, step.name, None, step.wall_ns)
+        for listener in self.step_listeners:
+            listener(incident_id, step)

@@ -27,9 +27,9 @@ from harness.cli.coverage import coverage, generate  # noqa: E402
 from harness.cli.export import export_command  # noqa: E402
 from harness.cli.gis import import_geojson  # noqa: E402
 from harness.cli.points import points  # noqa: E402
-from harness.cli.report import report_command  # noqa: E402
+from harness.cli.report import report_command, verify  # noqa: E402
 from harness.cli.run import rehearse, serve  # noqa: E402
 
 for command in (rehearse, report_command, serve, points, coverage, generate, import_geojson,
-                export_command, baseline, inject, platform):
+                export_command, baseline, inject, platform, verify):
     main.add_command(command)

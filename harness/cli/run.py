@@ -36,7 +36,9 @@ from harness.cli.gating import (
 )
 from harness.cli.session import PROTOCOLS, run_live, run_virtual
 from harness.contract import Endpoint, write_endpoints
+from harness.contract.files import check_writable
 from harness.evidence import RunResult, write_results
+from harness.evidence.journal import ALGORITHMS
 from harness.faces import FaceStartError
 from scenarios import Scenario
 
@@ -53,6 +55,9 @@ def _finish(result: RunResult, out: Path, title: str, scenario: Scenario, ref: s
     console.print(acceptance_line(doc) + f"; report: {paths['html']}")
     for line in not_met_lines(doc):
         console.print(line)
+    if result.platform and result.platform.get("failure"):
+        console.print(f"[red]{result.platform['failure']}[/]: the run ended there; what it "
+                      "measured until then is recorded")
     errors = result.platform.get("errors") if result.platform else None
     if errors:
         samples = result.platform.get("error_samples") if result.platform else None
@@ -86,6 +91,9 @@ class Live:
     control: bool = False
     insecure: bool = False
     until_stopped: bool = False
+    #: the scenario file and its digest, for the journal's header
+    identity: dict[str, str] | None = None
+    journal_hash: str = "sha256"
 
 
 async def _live(scenario: Scenario, out: Path, how: Live) -> tuple[RunResult, int | None]:
@@ -120,11 +128,23 @@ async def _live(scenario: Scenario, out: Path, how: Live) -> tuple[RunResult, in
                                     any_port=how.any_port, stop=stop, progress=show,
                                     on_ready=ready, protocol=how.protocol, out_dir=out,
                                     control=how.control, insecure=how.insecure,
-                                    until_stopped=how.until_stopped)
+                                    until_stopped=how.until_stopped, journal_dir=out,
+                                    identity=how.identity, journal_hash=how.journal_hash)
         except FaceStartError as exc:
             hint = "" if how.any_port else "; --any-port binds free ports instead"
             raise BadInput(f"{exc}{hint}") from None
     return result, received[0] if received else None
+
+
+def _prepare(out: Path, ref: str) -> dict[str, str]:
+    """Refuse an output folder the run could not write, before the run does any work; the
+    scenario's identity for the journal."""
+    try:
+        check_writable(out)
+    except OSError as exc:
+        raise BadInput(f"{out}: cannot write the run's results there "
+                       f"({exc.strerror or exc})") from None
+    return {"scenario_ref": ref, "scenario_sha256": scenario_sha256(ref)}
 
 
 def _exit(status: int, sig: int | None) -> None:
@@ -149,10 +169,13 @@ def _exit(status: int, sig: int | None) -> None:
               help="how the reference platform connects; 'both' rehearses Modbus, then OPC UA")
 @click.option("--insecure", is_flag=True,
               help="allow what is refused by default (anonymous writes, unencrypted OPC UA)")
+@click.option("--journal-hash", type=click.Choice(ALGORITHMS), default="sha256",
+              show_default=True, help="hash of the run journal's chain (sm3: GB/T 32905)")
 @gating_options
 def rehearse(scenario: str, out: Path, speed: float | None, duration: float | None,
              seed: int | None, virtual: bool, fixed_ports: bool, protocol: str, insecure: bool,
-             fail_on: tuple[str, ...], baseline: Path | None, tolerance: str) -> None:
+             journal_hash: str, fail_on: tuple[str, ...], baseline: Path | None,
+             tolerance: str) -> None:
     """Run SCENARIO (a bundled name or a .toml file) with the reference platform connected.
 
     Exit status: 0, or 1 when a gate of --fail-on fails, 2 for bad input, 130/143 when stopped
@@ -160,11 +183,13 @@ def rehearse(scenario: str, out: Path, speed: float | None, duration: float | No
     gating = Gating(parse_fail_on(fail_on), baseline, parse_tolerance(tolerance))
     sc = load_scenario(scenario, duration, speed, seed)
     ref = scenario_ref(scenario)
+    identity = _prepare(out, ref)
     if virtual:
         with progress_display() as progress:
             task = progress.add_task("simulating", total=None, sim="", incidents=0)
             result = run_virtual(sc, progress=lambda now, end, n: progress.update(
-                task, completed=now, total=end, incidents=n, sim=f"{now:,.0f}/{end:,.0f} s"))
+                task, completed=now, total=end, incidents=n, sim=f"{now:,.0f}/{end:,.0f} s"),
+                journal_dir=out, identity=identity, journal_hash=journal_hash)
         _exit(_finish(result, out, f"{sc.name}: rehearsal (virtual, modelled platform)", sc,
                       ref, gating), None)
         return
@@ -172,8 +197,9 @@ def rehearse(scenario: str, out: Path, speed: float | None, duration: float | No
     status = 0
     for proto in (("modbus", "opcua") if protocol == "both" else (protocol,)):
         where = out / proto if protocol == "both" else out
-        result, sig = asyncio.run(_live(sc, where, Live(True, None, not fixed_ports, proto,
-                                                        insecure=insecure)))
+        result, sig = asyncio.run(_live(sc, where, Live(
+            True, None, not fixed_ports, proto, insecure=insecure, identity=identity,
+            journal_hash=journal_hash)))
         status = max(status, _finish(result, where, f"{sc.name}: rehearsal ({proto}, speed "
                                      f"{result.speed:g})", sc, ref, gating))
         if sig is not None:
@@ -197,18 +223,24 @@ def rehearse(scenario: str, out: Path, speed: float | None, duration: float | No
               help="serve the HTTP control and acknowledgement API (inject, ack by webhook)")
 @click.option("--insecure", is_flag=True,
               help="allow what is refused by default (anonymous writes, unencrypted OPC UA)")
+@click.option("--journal-hash", type=click.Choice(ALGORITHMS), default="sha256",
+              show_default=True, help="hash of the run journal's chain (sm3: GB/T 32905)")
 @gating_options
 def serve(scenario: str, out: Path, host: str | None, speed: float, duration: float | None,
           seed: int | None, any_port: bool, protocol: str, control: bool, insecure: bool,
-          fail_on: tuple[str, ...], baseline: Path | None, tolerance: str) -> None:
+          journal_hash: str, fail_on: tuple[str, ...], baseline: Path | None,
+          tolerance: str) -> None:
     """Serve SCENARIO live for your own platform until Ctrl-C (or --duration).
 
     Exit status: 0, or 1 when a gate of --fail-on fails, 2 for bad input, 130/143 when stopped
     by Ctrl-C/SIGTERM (after writing the results and report)."""
     gating = Gating(parse_fail_on(fail_on), baseline, parse_tolerance(tolerance))
     sc = load_scenario(scenario, duration, speed, seed)
+    identity = _prepare(out, scenario_ref(scenario))
     result, sig = asyncio.run(_live(sc, out, Live(False, host, any_port, protocol, control,
-                                                  insecure, until_stopped=duration is None)))
+                                                  insecure, until_stopped=duration is None,
+                                                  identity=identity,
+                                                  journal_hash=journal_hash)))
     status = _finish(result, out, f"{sc.name}: served live (speed {result.speed:g})", sc,
                      scenario_ref(scenario), gating)
     _exit(status, sig)

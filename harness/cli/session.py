@@ -3,8 +3,10 @@
 `run_live` builds the world, starts every face the run asks for from the `FACES` registry, lets a
 reference platform from `PLATFORMS` connect over one of them (a rehearsal) or leaves the world to
 the user's own platform (`commtwin serve`), paces the world to wall time and stops everything,
-whatever happened. `run_virtual` runs the same world with the modelled platform and no sockets.
-Both return a `RunResult`. Nothing here knows a protocol: a new face needs no change.
+whatever happened: a failing reference platform ends the run with its failure recorded, never
+loses it. `run_virtual` runs the same world with the modelled platform and no sockets. Both
+return a `RunResult`, and with a `journal_dir` both write the hash-chained journal of every
+lifecycle step as it happens. Nothing here knows a protocol: a new face needs no change.
 """
 
 from __future__ import annotations
@@ -15,15 +17,17 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from harness.contract import Endpoint
 from harness.evidence import RunResult, summarize
 from harness.evidence.health import from_health
-from harness.evidence.run import utc_now
+from harness.evidence.journal import Journal
+from harness.evidence.run import utc_now, version
 from harness.faces import FACES, Face, FaceOptions
 from harness.platforms import PLATFORMS, Platform
 from scenarios import Scenario
-from sim import LiveClock, World
+from sim import LiveClock, Step, World
 
 ProgressFn = Callable[[float, float, int], None]  # simulated now, end, incidents so far
 ReadyFn = Callable[[list[Endpoint]], Awaitable[None] | None]
@@ -34,6 +38,25 @@ PROTOCOLS: dict[str, tuple[str, ...]] = {"modbus": ("modbus",), "opcua": ("opcua
                                           "both": ("modbus", "opcua")}
 
 
+def _journal(world: World, journal_dir: Path | None, mode: str, speed: float,
+             identity: dict[str, Any] | None, algorithm: str) -> Journal | None:
+    """Open the run's journal and feed it every step as the world stamps it."""
+    if journal_dir is None:
+        return None
+    import platform as host_platform
+
+    header = {"scenario": world.scenario.name, "seed": world.seed, "mode": mode,
+              "speed": speed, "started_utc": utc_now(), "host": host_platform.node(),
+              "commtwin_version": version(), **(identity or {})}
+    journal = Journal(journal_dir, header, algorithm)
+
+    def record(incident_id: str, step: Step) -> None:
+        journal.step((incident_id, *world.tracker.describe(incident_id)), step)
+
+    world.step_listeners.append(record)
+    return journal
+
+
 async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = None,
                    seed: int | None = None, host: str | None = None,
                    any_port: bool = False, stop: asyncio.Event | None = None,
@@ -41,15 +64,17 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
                    on_ready: ReadyFn | None = None, protocol: str = "modbus",
                    out_dir: Path = Path("out"), control: bool = False,
                    control_token: str | None = None, insecure: bool = False,
-                   until_stopped: bool = False) -> RunResult:
+                   until_stopped: bool = False, journal_dir: Path | None = None,
+                   identity: dict[str, Any] | None = None,
+                   journal_hash: str = "sha256") -> RunResult:
     """Serve the world live until its end time (or `stop`); measure every lifecycle.
 
     `protocol` names the faces (`PROTOCOLS`); with `platform`, the reference platform connects
     over the first of them. `control` adds the HTTP control and acknowledgement face; `insecure`
     lets faces do what they refuse by default. `until_stopped` serves past the scenario's end
     (its schedule still ends there) until `stop`. `on_ready` gets every endpoint once all faces
-    listen. `out_dir` holds what faces keep between runs (the
-    OPC UA certificate and ns0 cache).
+    listen. `out_dir` holds what faces keep between runs (the OPC UA certificate); `journal_dir`
+    receives `journal.jsonl`, whose header also carries `identity` (scenario file and digest).
     """
     if protocol not in PROTOCOLS:
         raise ValueError(f"protocol must be one of {tuple(PROTOCOLS)}, got {protocol!r}")
@@ -60,10 +85,13 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
     options = FaceOptions(host=host, any_port=any_port, work_dir=out_dir,
                           control_token=control_token, insecure=insecure)
     faces: list[Face] = [FACES[name](world, options) for name in face_names]
+    journal = _journal(world, journal_dir, "live", clock.speed, identity, journal_hash)
     endpoints: list[Endpoint] = []
     ref: Platform | None = None
     platform_stop = asyncio.Event()
+    platform_task: asyncio.Task[None] | None = None
     tasks: list[asyncio.Task[None]] = []
+    failure = ""
     wall0 = time.monotonic()
     started = utc_now()
     try:
@@ -80,7 +108,9 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
             # Connected (subscribed, for OPC UA) before the clock starts, so the platform sees
             # the run from its first simulated second.
             ready = asyncio.Event()
-            tasks.append(asyncio.create_task(ref.run(platform_stop, ready)))
+            platform_task = asyncio.create_task(ref.run(platform_stop, ready))
+            # a platform that dies ends the run: it has nothing left to measure
+            platform_task.add_done_callback(lambda _: stop.set())
             await ready.wait()
         clock.start()
         wall0, started = time.monotonic(), utc_now()
@@ -93,31 +123,60 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if platform_task is not None:
+            try:
+                await platform_task
+            except Exception as exc:  # recorded in the run, never allowed to lose it
+                failure = f"the reference platform failed: {_first_cause(exc)}"
         for face in faces:
             await face.stop()
+        ended = utc_now()
+        if journal is not None:
+            journal.close({"ended_utc": ended, "simulated_s": world.env.now,
+                           "interrupted": world.env.now < world.end_s or bool(failure)})
     lifecycles = world.lifecycles()
+    stats = ref.stats.as_dict() if ref else None
+    if failure and stats is not None:
+        stats["failure"] = failure
     return RunResult(scenario.name, world.seed, "live", clock.speed, world.env.now,
                      time.monotonic() - wall0, lifecycles, summarize(lifecycles, "wall"),
-                     endpoints, ref.stats.as_dict() if ref else None,
-                     interrupted=world.env.now < world.end_s, trace_records=len(world.trace),
+                     endpoints, stats,
+                     interrupted=world.env.now < world.end_s or bool(failure),
+                     trace_records=len(world.trace),
                      protocol=protocol, health=from_health(world, world.read_by_platform),
-                     started_utc=started, ended_utc=utc_now(), pacing=_pacing(clock))
+                     started_utc=started, ended_utc=ended, pacing=_pacing(clock))
 
 
 def run_virtual(scenario: Scenario, seed: int | None = None,
-                progress: ProgressFn | None = None, chunks: int = 50) -> RunResult:
+                progress: ProgressFn | None = None, chunks: int = 50,
+                journal_dir: Path | None = None, identity: dict[str, Any] | None = None,
+                journal_hash: str = "sha256") -> RunResult:
     """The same world as fast as the CPU allows, answered by the modelled platform."""
     world = World(scenario, seed=seed, modelled_platform=True)
+    journal = _journal(world, journal_dir, "virtual", scenario.run.speed, identity, journal_hash)
     wall0, started = time.monotonic(), utc_now()
-    for i in range(1, chunks + 1):
-        world.run_virtual(until_s=world.end_s * i / chunks)
-        if progress is not None:
-            progress(world.env.now, world.end_s, world.tracker.count)
+    try:
+        for i in range(1, chunks + 1):
+            world.run_virtual(until_s=world.end_s * i / chunks)
+            if progress is not None:
+                progress(world.env.now, world.end_s, world.tracker.count)
+    finally:
+        ended = utc_now()
+        if journal is not None:
+            journal.close({"ended_utc": ended, "simulated_s": world.env.now,
+                           "interrupted": world.env.now < world.end_s})
     lifecycles = world.lifecycles()
     return RunResult(scenario.name, world.seed, "virtual", scenario.run.speed, world.env.now,
                      time.monotonic() - wall0, lifecycles, summarize(lifecycles, "sim"),
                      trace_records=len(world.trace), health=from_health(world, None),
-                     started_utc=started, ended_utc=utc_now())
+                     started_utc=started, ended_utc=ended)
+
+
+def _first_cause(exc: BaseException) -> str:
+    """The error inside any task-group wrapping, as one line."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _pacing(clock: LiveClock) -> dict[str, object]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.contract.files import atomic_write_text
+
 
 @dataclass(frozen=True)
 class Endpoint:
@@ -94,8 +96,7 @@ def write_endpoints(endpoints: list[Endpoint], out_dir: Path) -> Path:
     """`endpoints.json`: every endpoint of the run, written as soon as the faces listen."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "endpoints.json"
-    path.write_text(json.dumps([e.as_dict() for e in endpoints], indent=2) + "\n",
-                    encoding="utf-8")
+    atomic_write_text(path, json.dumps([e.as_dict() for e in endpoints], indent=2) + "\n")
     return path
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.contract import Endpoint, OpcUaEndpoint
+from harness.contract.files import atomic_write_text
 from harness.evidence.judge import Measurement, to_json
 from harness.evidence.lifecycles import KindStats, lifecycle_dict
 from sim import Lifecycle
@@ -96,6 +97,5 @@ class RunResult:
 def write_results(result: RunResult, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "results.json"
-    path.write_text(json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    atomic_write_text(path, json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n")
     return path

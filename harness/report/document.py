@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from harness.contract.files import atomic_write_text
 from harness.evidence import collect
 from harness.evidence.judge import STATUS_ZH, Measurement, Verdict, evaluate, from_json, to_json
 from harness.evidence.lifecycles import lifecycle_dict, lifecycle_from_dict
@@ -105,10 +106,11 @@ def write(doc: dict[str, Any], coverage: Any, scenario: Scenario, lifecycles: li
     images = {p.stem: f"img/{p.name}" for p in pictures}
     paths = {"json": out / "report.json", "md": out / "report.md", "html": out / "report.html",
              "junit": out / "junit.xml"}
-    paths["json"].write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    paths["md"].write_text(render_markdown(doc, images), "utf-8")
-    paths["html"].write_text(render_html(doc, {k: out / v for k, v in images.items()}), "utf-8")
-    paths["junit"].write_text(render_junit(doc), "utf-8")
+    # each file whole or not at all: a report half written by a dying run would mislead
+    atomic_write_text(paths["json"], json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    atomic_write_text(paths["md"], render_markdown(doc, images))
+    atomic_write_text(paths["html"], render_html(doc, {k: out / v for k, v in images.items()}))
+    atomic_write_text(paths["junit"], render_junit(doc))
     return paths
 
 
