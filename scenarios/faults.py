@@ -51,7 +51,7 @@ class RandomFault(FaultParams):
     rate_per_hour: float = Field(ge=0, le=MAX_RATE_PER_H,
                                  description="per simulated hour, 0..3600 (one a second)")
     device_kind: str | None = Field(default=None,
-                                    description="only devices of this kind; none: every device")
+                                    description="only devices of this kind; omitted: every device")
 
 
 class GatewayQuirks(Frozen):
@@ -63,7 +63,7 @@ class GatewayQuirks(Frozen):
     one_request_at_a_time: bool = Field(default=False,
                                         description="serve one request at a time per gateway")
     max_registers_per_read: int | None = Field(
-        default=None, ge=1, le=125, description="longest read answered; none: the Modbus "
+        default=None, ge=1, le=125, description="longest read answered; omitted: the Modbus "
                                                 "limit of 125")
     over_limit_exception: Literal[2, 3] = Field(
         default=3, description="answer to a read over the limit: 03 illegal value (most "

@@ -180,7 +180,7 @@ class Device(Frozen):
                                          "(docs/devices.md)")
     name: str = Field(default="", description="display name")
     building: str | None = Field(default=None,
-                                 description="id of the building it is in; none: outdoors")
+                                 description="id of the building it is in; omitted: outdoors")
     floor: int = Field(default=1, ge=-10, le=200,
                        description="storey, 1 = ground floor, negative = basement; at most the "
                                    "building's floors")
