@@ -4,6 +4,7 @@ Every table of the file, every key, type, unit, default, range and meaning, come
 pydantic models and their field descriptions, so the reference cannot drift from what the loader
 accepts; `tests/scenarios/test_reference.py` fails when the committed file is stale.
 `render()` returns the text; `python -m scenarios.reference [FILE]` rewrites the file.
+`json_schema()` is the same schema as JSON Schema, for editors (`commtwin schema`).
 """
 
 from __future__ import annotations
@@ -277,6 +278,19 @@ def render() -> str:
         lines += [*_table(model, path), ""]
     lines += _kinds()
     return "\n".join(lines).rstrip() + "\n"
+
+
+def json_schema() -> dict[str, Any]:
+    """The scenario's JSON Schema (draft 2020-12): editors complete and check TOML files with it.
+
+    It checks what the fields alone say (types, ranges, unknown keys); cross-references, such as
+    a device's gateway, are the loader's and show only when the file is loaded.
+    """
+    schema = Scenario.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "commtwin scenario, schema version 1",
+            "description": "A commtwin scenario file (TOML). Reference: docs/scenario.md.",
+            **{k: v for k, v in schema.items() if k not in ("title", "description")}}
 
 
 def main(argv: list[str] | None = None) -> None:
