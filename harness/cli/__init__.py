@@ -30,5 +30,6 @@ from harness.cli.run import rehearse, serve  # noqa: E402
 from harness.cli.schema import schema  # noqa: E402
 
 for command in (rehearse, report_command, serve, points, coverage, generate, import_geojson,
-                export_command, schema):
+                export_command):
     main.add_command(command)
+main.add_command(schema)
