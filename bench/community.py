@@ -2,7 +2,7 @@
 
 `scenarios.generate` (owned by the geometry work) lays out the site with fire panels, call
 buttons and electricity meters. `with_catalogue` is the one, separate step that adds what
-issue 4's bench needs: a water and a gas meter per household (so 10,000 households give about
+the device benchmarks need: a water and a gas meter per household (so 10,000 households give about
 30,000 devices), and per compound/building the other kinds, on extra gateways, with
 `jiahe`-like incident rates. It re-validates through `scenarios.from_dict`.
 """

@@ -8,7 +8,7 @@ camera to the window passes through no building prism (`geometry.sightline`: foo
 storey height), so a lower building in between hides the lower floors only. The indicator is
 the share of windows seen.
 
-Beyond the field of view of reference-models.md, a window must also lie within the camera's
+Beyond the field of view the acceptance rule asks for, a window must also lie in the camera's
 range for a DORI density (default Detect, 25 px/m): a camera 150 m away has the facade in its
 view but cannot show a falling object. `FacadeParams(density=None)` drops that condition.
 """

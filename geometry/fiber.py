@@ -2,9 +2,10 @@
 
 A household is gigabit-capable when its drop hangs off a 10G-class (XGS-PON) port, holds one of
 its splitter's legs, and the margin budget - (splitter losses + km x 0.4 + connectors x 0.5 +
-splices x 0.1) is >= 0 (reference-models.md; the per-km/connector/splice figures are planning
-conventions and parameters here). Splitters may cascade; losses and lengths add up the chain.
-Legs are handed out in file order: downstream splitters first (they are plant), then drops.
+splices x 0.1) is >= 0 (class budgets: ITU-T G.984.2, G.9807.1; the per-km, connector and
+splice figures are planning conventions and parameters here). Splitters may cascade; losses and
+lengths add up the chain. Legs are handed out in file order: downstream splitters first (they
+are plant), then drops.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Camera record compliance with GB/T 28181: the 20-digit device id, name, division, position.
 
-A compliant record (reference-models.md): 20 digits; digits 1-6 are the site's GB/T 2260
+A compliant record (GB/T 28181 id layout): 20 digits; digits 1-6 are the site's GB/T 2260
 division code (digits 7-8 the grass-roots unit); digits 9-10 a known industry code; 11-13 a
 camera type (131 camera, 132 IP camera); 14 a known network code; the id unique in the site;
 a non-empty name; a registered division code of the site; registered coordinates that fall

@@ -48,5 +48,7 @@ class Frozen(BaseModel):
 
 
 class LatLon(Frozen):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    """A WGS 84 position: latitude and longitude in decimal degrees."""
+
+    lat: float = Field(ge=-90, le=90, description="latitude, decimal degrees north (WGS 84)")
+    lon: float = Field(ge=-180, le=180, description="longitude, decimal degrees east (WGS 84)")

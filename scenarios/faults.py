@@ -23,6 +23,8 @@ DEVICE_ONLY_KINDS = frozenset({"stuck", "drift", "bad_sensor"})
 
 
 class FaultParams(Frozen):
+    """Parameters every fault takes; each kind reads the ones it names."""
+
     duration: float = Field(default=300.0, gt=0, le=MAX_RUN_S,
                             description="simulated seconds, <= 366 days")
     delay_ms: float = Field(default=1000.0, ge=0, le=600_000.0,
@@ -34,32 +36,43 @@ class FaultParams(Frozen):
 
 
 class ScriptedFault(FaultParams):
+    """One fault at a set time on a set device or gateway."""
+
     at: float = Field(ge=0, le=MAX_RUN_S, description="simulated seconds from the start")
-    kind: FaultKind
+    kind: FaultKind = Field(description="offline, slow, exception, drop_connection (device or "
+                                        "gateway); stuck, drift, bad_sensor (device only)")
     target: str = Field(min_length=1, description="a device id or a gateway id")
 
 
 class RandomFault(FaultParams):
     """Poisson arrivals over every device (of `device_kind`, if given)."""
 
-    kind: FaultKind
+    kind: FaultKind = Field(description="as for a scripted fault; the target is a device")
     rate_per_hour: float = Field(ge=0, le=MAX_RATE_PER_H,
                                  description="per simulated hour, 0..3600 (one a second)")
-    device_kind: str | None = None
+    device_kind: str | None = Field(default=None,
+                                    description="only devices of this kind; omitted: every device")
 
 
 class GatewayQuirks(Frozen):
-    gateway: str = Field(min_length=1)
+    """Permanent habits of one gateway that real field hardware has."""
+
+    gateway: str = Field(min_length=1, description="id of the gateway; one entry per gateway")
     max_connections: int | None = Field(default=None, ge=1, le=100_000,
                                         description="further connections are closed at once")
-    one_request_at_a_time: bool = False
-    max_registers_per_read: int | None = Field(default=None, ge=1, le=125)
+    one_request_at_a_time: bool = Field(default=False,
+                                        description="serve one request at a time per gateway")
+    max_registers_per_read: int | None = Field(
+        default=None, ge=1, le=125, description="longest read answered; omitted: the Modbus "
+                                                "limit of 125")
     over_limit_exception: Literal[2, 3] = Field(
         default=3, description="answer to a read over the limit: 03 illegal value (most "
                                "devices) or 02 illegal address")
 
 
 class Faults(Frozen):
-    scripted: tuple[ScriptedFault, ...] = ()
-    random: tuple[RandomFault, ...] = ()
-    quirks: tuple[GatewayQuirks, ...] = ()
+    """How devices and gateways misbehave: scripted, at random, and permanent quirks."""
+
+    scripted: tuple[ScriptedFault, ...] = Field(default=(), description="faults at set times")
+    random: tuple[RandomFault, ...] = Field(default=(), description="faults at random times")
+    quirks: tuple[GatewayQuirks, ...] = Field(default=(), description="field quirks per gateway")

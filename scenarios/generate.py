@@ -7,7 +7,9 @@ coverage indicators read (key locations, PON plant, 5G sites, cameras, detectors
 a sports ground every few compounds) and the devices the twin serves (a fire panel and two call
 buttons per building, one electricity meter per household) behind gateways of <= 247 units.
 A few random flaws (missing cameras, GPON buildings, a bad camera record) keep the indicators
-honest. The same households and seed give the same scenario (numpy `SeedSequence(seed)`).
+honest. Incidents come at the jiahe community's rates scaled by households, with one of each kind
+scripted so a short rehearsal always shows every kind (`incidents=False` leaves them out).
+The same households and seed give the same scenario (numpy `SeedSequence(seed)`).
 `to_toml` writes a scenario back as loadable TOML.
 """
 
@@ -34,6 +36,17 @@ UNITS_PER_GATEWAY = 247          # Modbus unit ids 1..247
 PORTS_10G, PORTS_GPON = 256, 64  # PON ports per OLT chassis; more OLTs when they run out
 #: The largest community `generate` makes: ~2,000 buildings, ~106,000 devices, ~4 km a side.
 MAX_HOUSEHOLDS = 100_000
+#: Incidents per household per simulated hour: the bundled jiahe scenario's rates (1,480
+#: households) for the kinds the generated devices carry. Fire alarms, emergency calls and
+#: meter faults all grow with the homes (and meters) a community has.
+JIAHE_HOUSEHOLDS = 1480
+RATES_PER_HOUSEHOLD_H = {"fire_alarm": 0.5 / JIAHE_HOUSEHOLDS,
+                         "emergency_call": 2.0 / JIAHE_HOUSEHOLDS,
+                         "meter_fault": 1.0 / JIAHE_HOUSEHOLDS}
+#: One scripted incident of each kind (simulated second, kind, device id suffix of the first
+#: building), like jiahe's, so that even a tiny community's rehearsal shows every kind.
+SCRIPTED = ((600.0, "fire_alarm", "fire"), (1200.0, "emergency_call", "call0"),
+            (1800.0, "meter_fault", "meter0"))
 ORIGIN = LatLon(lat=34.9530, lon=115.8890)
 DIVISION = "371723"              # Chengwu county, Heze (GB/T 2260)
 
@@ -66,8 +79,10 @@ def _lane_cameras(out: list[dict[str, Any]], frame: LocalFrame, rng: np.random.G
             _camera(out, frame, rng, f"{prefix}-{k}e", "key_location", (x, y), 90)
 
 
-def generate(households: int, seed: int = 0, name: str | None = None) -> Scenario:
-    """A valid scenario of exactly `households` households (1..MAX_HOUSEHOLDS)."""
+def generate(households: int, seed: int = 0, name: str | None = None,
+             incidents: bool = True) -> Scenario:
+    """A valid scenario of exactly `households` households (1..MAX_HOUSEHOLDS), with incidents
+    at jiahe's rates per household unless `incidents` is false."""
     if not 1 <= households <= MAX_HOUSEHOLDS:
         raise ValueError(f"households = {households}: must be between 1 and {MAX_HOUSEHOLDS:,}")
     rng = np.random.default_rng(np.random.SeedSequence(seed))
@@ -214,7 +229,16 @@ def generate(households: int, seed: int = 0, name: str | None = None) -> Scenari
         d["unit"] = i % UNITS_PER_GATEWAY + 1
     data = {"version": 1, "site": site, "gateways": gateways, "devices": devices,
             "run": {"duration_s": 3600.0, "seed": seed}}
+    if incidents:
+        data["incidents"] = _incidents(households, compounds[0]["buildings"][0]["id"])
     return from_dict(data, file=f"<generated {households} households, seed {seed}>")
+
+
+def _incidents(households: int, first_building: str) -> dict[str, Any]:
+    rates = {k: float(f"{r * households:.3g}") for k, r in RATES_PER_HOUSEHOLD_H.items()}
+    scripted = [{"at": at, "kind": kind, "target": f"{first_building}-{suffix}"}
+                for at, kind, suffix in SCRIPTED]
+    return {"rates_per_hour": rates, "scripted": scripted}
 
 
 def _facade_cameras(cams: list[dict[str, Any]], frame: LocalFrame, rng: np.random.Generator,

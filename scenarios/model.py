@@ -96,71 +96,97 @@ RunSeconds = Annotated[float, Field(ge=0, le=MAX_RUN_S,
 
 
 class Building(Frozen):
-    id: SafeId
-    name: str = ""
+    """One building of a compound: its footprint, storeys and households."""
+
+    id: SafeId = Field(description="unique among all buildings and compounds; devices and site "
+                                   "features name the building by it")
+    name: str = Field(default="", description="display name (e.g. 1号楼)")
     footprint: tuple[Point2, ...] = Field(min_length=3, max_length=10_000,
                                           description="polygon, metres; valid, non-zero area")
     floors: int = Field(ge=1, le=200, description="storeys above ground, 1..200")
     households: int = Field(ge=0, le=MAX_HOUSEHOLDS_PER_BUILDING,
                             description="0..10,000 per building")
-    residential: bool = True
+    residential: bool = Field(default=True,
+                              description="false for offices, shops, a clubhouse: no homes")
 
 
 class Compound(Frozen):
     """A closed residential compound (小区) with its own boundary and buildings."""
 
-    id: SafeId
-    name: str = ""
+    id: SafeId = Field(description="unique among all compounds and buildings")
+    name: str = Field(default="", description="display name (e.g. 贾河小区)")
     boundary: tuple[Point2, ...] = Field(min_length=3, max_length=10_000,
                                          description="polygon, metres; valid, non-zero area")
-    buildings: tuple[Building, ...] = ()
+    buildings: tuple[Building, ...] = Field(default=(), description="the compound's buildings")
 
 
 class Site(Frozen):
-    name: str = Field(min_length=1)
-    origin: LatLon
+    """The community: where it is, its compounds and the features the coverage indicators
+    read."""
+
+    name: str = Field(min_length=1, description="the community's name; runs and reports carry it")
+    origin: LatLon = Field(description="the point (0, 0) of the local east/north frame")
     division_code: str = Field(default="000000", pattern=r"^\d{6}$",
                                description="GB/T 2260 administrative division code")
     boundary: tuple[Point2, ...] = Field(
         min_length=3, max_length=10_000,
         description="polygon, metres; valid, non-zero area, bounding box <= 10 km a side")
-    compounds: tuple[Compound, ...] = Field(min_length=1)
+    compounds: tuple[Compound, ...] = Field(min_length=1,
+                                            description="closed compounds (小区), at least one")
     # Features the coverage indicators read (scenarios.site_features); all optional.
-    key_locations: tuple[KeyLocation, ...] = ()
-    public_areas: tuple[PublicArea, ...] = ()
-    paths: tuple[Path, ...] = ()
-    olts: tuple[Olt, ...] = ()
-    splitters: tuple[Splitter, ...] = ()
-    fiber_drops: tuple[FiberDrop, ...] = ()
-    cell_sites: tuple[CellSite, ...] = ()
-    cameras: tuple[Camera, ...] = ()
-    fire_detectors: tuple[FireDetector, ...] = ()
-    lights: tuple[Light, ...] = ()
-    sports_grounds: tuple[SportsGround, ...] = ()
-    book_corners: tuple[BookCorner, ...] = ()
-    tv_services: tuple[TvService, ...] = ()
-    household_meters: tuple[HouseholdMeters, ...] = ()
-    coverage: CoverageSettings = CoverageSettings()
+    key_locations: tuple[KeyLocation, ...] = Field(
+        default=(), description="places cameras must cover: entrances, main roads, fire lanes")
+    public_areas: tuple[PublicArea, ...] = Field(
+        default=(), description="rooms the fire detectors must cover")
+    paths: tuple[Path, ...] = Field(default=(), description="footpaths and roads people walk")
+    olts: tuple[Olt, ...] = Field(default=(), description="optical line terminals (PON plant)")
+    splitters: tuple[Splitter, ...] = Field(default=(), description="PON splitters")
+    fiber_drops: tuple[FiberDrop, ...] = Field(default=(),
+                                               description="fibre drops to the households")
+    cell_sites: tuple[CellSite, ...] = Field(default=(), description="5G sites")
+    cameras: tuple[Camera, ...] = Field(default=(), description="video cameras, in 3-D")
+    fire_detectors: tuple[FireDetector, ...] = Field(default=(),
+                                                     description="point-type fire detectors")
+    lights: tuple[Light, ...] = Field(default=(), description="public light fixtures")
+    sports_grounds: tuple[SportsGround, ...] = Field(default=(), description="sports grounds")
+    book_corners: tuple[BookCorner, ...] = Field(default=(),
+                                                 description="book corners and cabinets")
+    tv_services: tuple[TvService, ...] = Field(default=(),
+                                               description="TV reception per building")
+    household_meters: tuple[HouseholdMeters, ...] = Field(
+        default=(), description="remotely read meters not modelled as devices, per building")
+    coverage: CoverageSettings = Field(default=CoverageSettings(),
+                                       description="settings of the coverage models")
 
 
 class Gateway(Frozen):
     """One Modbus TCP endpoint; its devices answer under their unit ids."""
 
-    id: SafeId
-    host: str = "127.0.0.1"
+    id: SafeId = Field(description="unique across gateways and devices (a fault's target "
+                                   "names either)")
+    host: str = Field(default="127.0.0.1", description="address to bind; loopback unless asked")
     port: int = Field(default=0, ge=0, le=65535, description="0: any free port")
-    word_order: Literal["big", "little"] = "big"
+    word_order: Literal["big", "little"] = Field(
+        default="big", description="order of the 16-bit words of 32-bit values (registers are "
+                                   "always big-endian inside)")
 
 
 class Device(Frozen):
-    id: SafeId
-    kind: DeviceKind
-    name: str = ""
-    building: str | None = None
-    floor: int = Field(default=1, ge=-10, le=200)
-    position: Point2
-    gateway: str
-    unit: int = Field(ge=1, le=247)
+    """One device the twin serves: what it is, where it is and where it answers."""
+
+    id: SafeId = Field(description="unique across devices and gateways; incidents, faults and "
+                                   "reports name the device by it")
+    kind: DeviceKind = Field(description="device kind: its point map and alarms "
+                                         "(docs/devices.md)")
+    name: str = Field(default="", description="display name")
+    building: str | None = Field(default=None,
+                                 description="id of the building it is in; omitted: outdoors")
+    floor: int = Field(default=1, ge=-10, le=200,
+                       description="storey, 1 = ground floor, negative = basement; at most the "
+                                   "building's floors")
+    position: Point2 = Field(description="[east, north], metres from site.origin")
+    gateway: str = Field(description="id of the gateway it answers behind")
+    unit: int = Field(ge=1, le=247, description="Modbus unit id, unique on its gateway")
     # Per-kind parameters (scenarios.loader refuses them on other kinds).
     ports: int = Field(default=4, ge=1, le=8, description="ebike_charger: charging ports")
     areas: int = Field(default=4, ge=1, le=8,
@@ -176,9 +202,13 @@ class Device(Frozen):
 
 
 class ScriptedIncident(Frozen):
-    at: float = Field(ge=0, le=MAX_RUN_S, description="simulated seconds from the start")
-    kind: IncidentKind
-    target: str
+    """One incident at a set time on a set device."""
+
+    at: float = Field(ge=0, le=MAX_RUN_S, description="simulated seconds from the start; at most "
+                                                       "run.duration_s")
+    kind: IncidentKind = Field(description="what happens; each kind needs one device kind")
+    target: str = Field(description="id of the device it happens on (of the kind the incident "
+                                    "needs)")
 
 
 def _default_clear_after() -> dict[IncidentKind, float]:
@@ -186,19 +216,30 @@ def _default_clear_after() -> dict[IncidentKind, float]:
 
 
 class Incidents(Frozen):
-    scripted: tuple[ScriptedIncident, ...] = ()
-    rates_per_hour: dict[IncidentKind, Rate] = Field(default_factory=dict)
+    """What happens during the run: scripted incidents and random (Poisson) ones."""
+
+    scripted: tuple[ScriptedIncident, ...] = Field(default=(),
+                                                   description="incidents at set times")
+    rates_per_hour: dict[IncidentKind, Rate] = Field(
+        default_factory=dict,
+        description="incident kind -> mean incidents per simulated hour over the whole "
+                    "community, on a device of the kind drawn at random")
     #: How long a self-clearing fault lasts before the device clears it (simulated seconds).
     clear_after_s: dict[IncidentKind, Annotated[float, Field(gt=0, le=MAX_RUN_S)]] = Field(
-        default_factory=_default_clear_after, description="simulated seconds, > 0, <= 366 days")
+        default_factory=_default_clear_after,
+        description="incident kind -> how long a self-clearing fault lasts before the device "
+                    "clears it, simulated seconds, > 0, <= 366 days")
 
 
 class Run(Frozen):
+    """How long the run injects incidents, how long it drains, its seed and its pace."""
+
     duration_s: float = Field(gt=0, le=MAX_RUN_S,
                               description="injection window, simulated seconds, <= 366 days")
     drain_s: RunSeconds = Field(default=120.0, description="time after the window with no new "
                                                           "incidents, <= 366 days")
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, description="seed of every random stream: the same "
+                                                   "seed gives the same run (virtual mode)")
     speed: float = Field(default=1.0, ge=1.0, le=1e6,
                          description="simulated seconds per wall second, 1..1e6")
 
@@ -206,11 +247,22 @@ class Run(Frozen):
 class Platform(Frozen):
     """The built-in reference platform (wall-clock seconds: it lives outside the twin)."""
 
-    poll_interval_s: float = Field(default=1.0, gt=0, le=3600, description="<= one hour")
-    ack_delay_s: float = Field(default=2.0, ge=0, le=86_400, description="<= one day")
-    reset_delay_s: float = Field(default=5.0, ge=0, le=86_400, description="<= one day")
-    travel_time_s: float = Field(default=10.0, ge=0, le=86_400, description="<= one day")
-    acknowledge: bool = True
+    poll_interval_s: float = Field(default=1.0, gt=0, le=3600,
+                                   description="wall seconds between polls of every gateway, "
+                                               "<= one hour")
+    ack_delay_s: float = Field(default=2.0, ge=0, le=86_400,
+                               description="wall seconds from seeing an alarm to acknowledging "
+                                           "it, <= one day")
+    reset_delay_s: float = Field(default=5.0, ge=0, le=86_400,
+                                 description="wall seconds from acknowledging to writing the "
+                                             "alarm's reset point (a fire panel's 'reset'), "
+                                             "<= one day")
+    travel_time_s: float = Field(default=10.0, ge=0, le=86_400,
+                                 description="wall seconds from acknowledging an emergency call "
+                                             "to the responder's 'onsite' write, <= one day")
+    acknowledge: bool = Field(default=True,
+                              description="false: the platform observes alarms but never "
+                                          "acknowledges them")
 
 
 class LatencyGate(Frozen):
@@ -240,18 +292,20 @@ class Acceptance(Frozen):
 
 
 class Scenario(Frozen):
-    version: Literal[1] = 1
-    site: Site
+    """A scenario file: the community, its devices, what happens and how the run goes."""
+
+    version: Literal[1] = Field(default=1, description="schema version of the file")
+    site: Site = Field(description="the community and its coverage features")
     gateways: tuple[Gateway, ...] = Field(min_length=1, max_length=MAX_GATEWAYS,
-                                          description="1..2,000")
+                                          description="Modbus TCP gateways, 1..2,000")
     devices: tuple[Device, ...] = Field(default=(), max_length=MAX_DEVICES,
-                                        description="at most 250,000")
-    incidents: Incidents = Incidents()
-    run: Run
-    platform: Platform = Platform()
-    acceptance: Acceptance = Acceptance()
-    opcua: OpcUa = OpcUa()
-    faults: Faults = Faults()
+                                        description="the devices served, at most 250,000")
+    incidents: Incidents = Field(default=Incidents(), description="what happens during the run")
+    run: Run = Field(description="duration, drain, seed and speed")
+    platform: Platform = Field(default=Platform(), description="the reference platform")
+    acceptance: Acceptance = Field(default=Acceptance(), description="tier profile and overrides")
+    opcua: OpcUa = Field(default=OpcUa(), description="the OPC UA face")
+    faults: Faults = Field(default=Faults(), description="device and gateway misbehaviour")
 
     @property
     def name(self) -> str:

@@ -20,20 +20,29 @@ Role = Literal["viewer", "operator", "admin"]
 
 
 class OpcUaUser(Frozen):
-    name: str = Field(min_length=1)
-    password: str = Field(min_length=1)
-    role: Role
+    """A test account of the OPC UA server."""
+
+    name: str = Field(min_length=1, description="user name, unique")
+    password: str = Field(min_length=1, description="plain text: these are test accounts")
+    role: Role = Field(description="viewer browses, reads, subscribes; operator also "
+                                   "acknowledges and writes commands; admin everything")
 
 
 class OpcUa(Frozen):
-    host: str = "127.0.0.1"
+    """The OPC UA face: where it listens, its security and its users."""
+
+    host: str = Field(default="127.0.0.1", description="address to bind; loopback unless asked")
     port: int = Field(default=4840, ge=0, le=65535, description="0: any free port")
     security: tuple[SecurityMode, ...] = Field(
-        default=("None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt"), min_length=1)
+        default=("None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt"), min_length=1,
+        description="security policies offered; only the ones listed are accepted")
     #: Names are unique (checked by `scenarios.loader`, which can name the duplicate's path).
-    users: tuple[OpcUaUser, ...] = ()
-    anonymous_role: Literal["none", "viewer", "operator"] = "operator"
-    #: Wall seconds between refreshes of values computed from time (meter kWh, battery %).
-    refresh_s: float = Field(default=1.0, gt=0, le=60)
-    #: The reference platform's subscription publishing interval, wall milliseconds.
-    publishing_interval_ms: float = Field(default=50.0, ge=10.0, le=60000.0)
+    users: tuple[OpcUaUser, ...] = Field(default=(), description="accounts that may log in")
+    anonymous_role: Literal["none", "viewer", "operator"] = Field(
+        default="operator", description="role of an anonymous session; none: refused")
+    refresh_s: float = Field(default=1.0, gt=0, le=60,
+                             description="wall seconds between refreshes of values computed "
+                                         "from time (meter kWh, battery %)")
+    publishing_interval_ms: float = Field(
+        default=50.0, ge=10.0, le=60000.0,
+        description="the reference platform's subscription publishing interval, wall ms")

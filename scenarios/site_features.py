@@ -92,9 +92,10 @@ GB50116_CORRIDOR_SPACING_M: dict[str, float] = {"smoke": 15.0, "heat": 10.0}
 class KeyLocation(Frozen):
     """A place the video indicator must cover: a point (entrance) or a polyline (road)."""
 
-    id: str = Field(min_length=1)
-    kind: KeyLocationKind
-    name: str = ""
+    id: str = Field(min_length=1, description="unique among key locations")
+    kind: KeyLocationKind = Field(description="entrances are points, roads and fire lanes "
+                                              "polylines")
+    name: str = Field(default="", description="display name")
     points: tuple[Point2, ...] = Field(min_length=1,
                                        description="one point, or a polyline of >= 2, metres")
     target_height_m: float = Field(
@@ -109,10 +110,12 @@ class KeyLocation(Frozen):
 class PublicArea(Frozen):
     """A public area of a residential building on one floor (corridor, lobby, stair hall)."""
 
-    id: str = Field(min_length=1)
-    building: str
-    floor: int = Field(ge=-10, le=200)
-    kind: Literal["corridor", "lobby", "stair_hall", "other"] = "corridor"
+    id: str = Field(min_length=1, description="unique among public areas")
+    building: str = Field(description="id of the residential building it is in")
+    floor: int = Field(ge=-10, le=200, description="storey, at most the building's floors")
+    kind: Literal["corridor", "lobby", "stair_hall", "other"] = Field(
+        default="corridor", description="what the room is (a corridor under 3 m wide follows "
+                                        "GB 50116-2013 §6.2.4 spacing)")
     polygon: tuple[Point2, ...] = Field(min_length=3, description="the room's walls, metres")
     ceiling_height_m: float = Field(default=3.0, gt=0, le=100,
                                     description="floor to ceiling (roof), m; 3.0 by default")
@@ -127,54 +130,64 @@ class PublicArea(Frozen):
 class Path(Frozen):
     """A walkable footpath or road centreline; paths that cross or touch are connected."""
 
-    id: str = Field(min_length=1)
-    kind: Literal["footpath", "road"] = "footpath"
+    id: str = Field(min_length=1, description="unique among paths")
+    kind: Literal["footpath", "road"] = Field(default="footpath",
+                                              description="both are walkable")
     points: tuple[Point2, ...] = Field(min_length=2, description="polyline, metres")
 
 
 class OltPort(Frozen):
-    id: str = Field(min_length=1)
-    pon_class: PonClass
+    """One PON port of an OLT and its optical class."""
+
+    id: str = Field(min_length=1, description="unique on its OLT; splitters feed from "
+                                              "'olt_id/port_id'")
+    pon_class: PonClass = Field(description="power budget class: GPON-B+ 28, GPON-C+ 32, "
+                                            "XGS-PON-N1 29, N2 31, E1 33 dB; only XGS-PON "
+                                            "classes give gigabit per household")
 
 
 class Olt(Frozen):
     """An optical line terminal; its ports feed splitters."""
 
-    id: str = Field(min_length=1)
-    position: Point2 = (0.0, 0.0)
-    ports: tuple[OltPort, ...] = Field(min_length=1)
+    id: str = Field(min_length=1, description="unique among OLTs")
+    position: Point2 = Field(default=(0.0, 0.0), description="[east, north], metres (maps only)")
+    ports: tuple[OltPort, ...] = Field(min_length=1, description="its PON ports, at least one")
 
 
 class Splitter(Frozen):
     """A 1:N splitter fed from an OLT port (`feed = "OLT/PORT"`) or from a leg of another."""
 
-    id: str = Field(min_length=1)
-    ratio: SplitRatio
+    id: str = Field(min_length=1, description="unique among splitters")
+    ratio: SplitRatio = Field(description="1:N split; insertion loss 1:8 10.5, 1:16 14, 1:32 17, "
+                                          "1:64 20.5, 1:128 23.5 dB")
     feed: str = Field(min_length=1, description='"olt_id/port_id" or an upstream splitter id')
-    position: Point2 = (0.0, 0.0)
-    feeder_km: float = Field(default=0.0, ge=0, description="fibre from the feed, km")
-    connectors: int = Field(default=0, ge=0)
-    splices: int = Field(default=0, ge=0)
+    position: Point2 = Field(default=(0.0, 0.0), description="[east, north], metres (maps only)")
+    feeder_km: float = Field(default=0.0, ge=0, description="fibre from the feed, km (0.4 dB/km)")
+    connectors: int = Field(default=0, ge=0, description="connectors on the feeder (0.5 dB each)")
+    splices: int = Field(default=0, ge=0, description="splices on the feeder (0.1 dB each)")
 
 
 class FiberDrop(Frozen):
     """Drop fibres from one splitter to `households` households of one building (one leg each)."""
 
-    id: str = Field(min_length=1)
-    building: str
-    splitter: str
-    households: int = Field(ge=1)
-    drop_km: float = Field(default=0.0, ge=0)
-    connectors: int = Field(default=2, ge=0, description="e.g. splitter out + ONT in")
-    splices: int = Field(default=0, ge=0)
+    id: str = Field(min_length=1, description="unique among drops")
+    building: str = Field(description="id of the building served")
+    splitter: str = Field(description="id of the splitter the drops hang off")
+    households: int = Field(ge=1, description="households served, one splitter leg each; drops "
+                                              "to a building add up to at most its households")
+    drop_km: float = Field(default=0.0, ge=0, description="drop fibre length, km (0.4 dB/km)")
+    connectors: int = Field(default=2, ge=0, description="e.g. splitter out + ONT in "
+                                                         "(0.5 dB each)")
+    splices: int = Field(default=0, ge=0, description="splices on the drop (0.1 dB each)")
 
 
 class CellSite(Frozen):
     """A 5G sector-less (omni) site; the path loss model is TR 38.901 UMa or UMi."""
 
-    id: str = Field(min_length=1)
-    position: Point2
-    height_m: float = Field(gt=1.0, le=150)
+    id: str = Field(min_length=1, description="unique among 5G sites")
+    position: Point2 = Field(description="[east, north], metres")
+    height_m: float = Field(gt=1.0, le=150, description="antenna height above ground, m "
+                                                        "(UMa 25 m, UMi 10 m typical)")
     tx_power_dbm: float | None = Field(
         default=None, ge=0, le=70,
         description="total conducted transmit power of the carrier (all resource elements), "
@@ -183,12 +196,15 @@ class CellSite(Frozen):
         default=None, ge=0, le=100,
         description="total EIRP of the carrier, dBm (antenna gain already in it: "
                     "antenna_gain_dbi is not added). Give this or tx_power_dbm, not both")
-    frequency_ghz: float = Field(ge=0.5, le=100)
-    bandwidth_mhz: int = Field(default=100, gt=0)
-    scs_khz: Literal[15, 30, 60] = 30
-    antenna_gain_dbi: float = Field(default=0.0, ge=-10, le=40)
+    frequency_ghz: float = Field(ge=0.5, le=100, description="carrier frequency, GHz")
+    bandwidth_mhz: int = Field(default=100, gt=0, description="channel bandwidth, MHz; an NR "
+                                                              "channel at scs_khz (TS 38.101-1)")
+    scs_khz: Literal[15, 30, 60] = Field(default=30, description="subcarrier spacing, kHz")
+    antenna_gain_dbi: float = Field(default=0.0, ge=-10, le=40,
+                                    description="antenna gain, dBi; added to tx_power_dbm")
     losses_db: float = Field(default=0.0, ge=0, description="cable, body, penetration margins")
-    scenario: RadioScenario = "UMa"
+    scenario: RadioScenario = Field(default="UMa", description="TR 38.901 path loss model: UMa "
+                                                               "(macro) or UMi (street canyon)")
 
     @model_validator(mode="after")
     def _one_power(self) -> CellSite:
@@ -212,11 +228,13 @@ class Camera(Frozen):
     id: str = Field(min_length=1, description="the site's own id")
     gb_id: str = Field(default="", description="GB/T 28181 device id as registered; "
                                                "checked by the metadata indicator, not here")
-    name: str = ""
+    name: str = Field(default="", description="name as registered")
     division_code: str = Field(default="", description="administrative division as registered")
     latlon: LatLon | None = Field(default=None, description="coordinates as registered")
-    purpose: CameraPurpose = "general"
-    position: Point2
+    purpose: CameraPurpose = Field(
+        default="general", description="key_location: counts for the video indicator; facade: "
+                                       "watches windows for thrown objects; general: neither")
+    position: Point2 = Field(description="[east, north], metres")
     height_m: float = Field(default=3.0, ge=0, le=300,
                             description="mounting height above ground, m; 3.0 by default")
     heading_deg: float = Field(ge=0, lt=360, description="compass bearing of the optical axis")
@@ -226,16 +244,18 @@ class Camera(Frozen):
                             description="elevation of the optical axis, deg: up is positive, "
                                         "so a camera looking 30° down has -30; 0 by default")
     width_px: int = Field(gt=0, description="sensor width, px (for the DORI pixel density)")
-    height_px: int = Field(gt=0)
+    height_px: int = Field(gt=0, description="sensor height, px")
 
 
 class FireDetector(Frozen):
-    id: str = Field(min_length=1)
-    kind: DetectorKind = "smoke"
+    """A point-type smoke or heat detector on the ceiling of a public area."""
+
+    id: str = Field(min_length=1, description="unique among detectors")
+    kind: DetectorKind = Field(default="smoke", description="point-type smoke or heat detector")
     heat_class: HeatClass = Field(default="A1", description="heat detectors: class of GB "
                                   "50116-2013 table 5.2.1 (A1 up to 8 m ceilings, A2/B 6 m)")
-    building: str
-    floor: int = Field(ge=-10, le=200)
+    building: str = Field(description="id of the building it is in")
+    floor: int = Field(ge=-10, le=200, description="storey of the public area it serves")
     position: Point2 = Field(description="on the ceiling of the public area it serves, m")
     radius_m: float | None = Field(
         default=None, gt=0, le=20,
@@ -246,39 +266,48 @@ class FireDetector(Frozen):
 class Light(Frozen):
     """A public light fixture; smart = auto brightness, remote control or fault alarm."""
 
-    id: str = Field(min_length=1)
-    position: Point2
-    smart: bool = False
+    id: str = Field(min_length=1, description="unique among lights")
+    position: Point2 = Field(description="[east, north], metres")
+    smart: bool = Field(default=False, description="auto brightness, remote control or fault "
+                                                   "alarm")
 
 
 class SportsGround(Frozen):
-    id: str = Field(min_length=1)
-    name: str = ""
+    """A sports ground residents walk to (the 15-minute walk indicator)."""
+
+    id: str = Field(min_length=1, description="unique among sports grounds")
+    name: str = Field(default="", description="display name")
     entrances: tuple[Point2, ...] = Field(min_length=1, description="where walkers arrive")
-    footprint: tuple[Point2, ...] = ()
+    footprint: tuple[Point2, ...] = Field(default=(), description="outline for the maps, "
+                                                                  "metres; empty: none")
 
 
 class BookCorner(Frozen):
-    id: str = Field(min_length=1)
-    kind: Literal["book_corner", "smart_book_cabinet"] = "book_corner"
-    position: Point2
+    """A shared book corner or smart book cabinet."""
+
+    id: str = Field(min_length=1, description="unique among book corners")
+    kind: Literal["book_corner", "smart_book_cabinet"] = Field(default="book_corner",
+                                                               description="which of the two")
+    position: Point2 = Field(description="[east, north], metres")
 
 
 class TvService(Frozen):
     """TV reception of one building: wired for cable TV (all households) and/or IPTV offered
     over its broadband (households with a working fibre drop)."""
 
-    building: str
-    cable_tv: bool = False
-    iptv: bool = False
+    building: str = Field(description="id of the building; one entry per building")
+    cable_tv: bool = Field(default=False, description="wired for cable TV (all households)")
+    iptv: bool = Field(default=False, description="IPTV offered over its broadband (households "
+                                                  "with a working fibre drop)")
 
 
 class HouseholdMeters(Frozen):
     """Households of one building with a remotely read water, electricity or gas meter that is
     not modelled as a device (devices of kind electricity_meter count on their own)."""
 
-    building: str
-    remote_households: int = Field(ge=0)
+    building: str = Field(description="id of the building; one entry per building")
+    remote_households: int = Field(ge=0, description="households with a remotely read meter, at "
+                                                     "most the building's households")
 
 
 class CoverageSettings(Frozen):

@@ -43,3 +43,29 @@ def test_generate_writes_a_loadable_file(tmp_path: Path) -> None:
     res = CliRunner().invoke(coverage, [str(out), "--out", str(tmp_path / "cov"), "--no-maps",
                                         "--raster-m", "4"])
     assert res.exit_code == 0, res.output
+
+
+def test_a_generated_community_rehearses_with_incidents(tmp_path: Path) -> None:
+    from harness.cli.session import run_virtual
+
+    out = tmp_path / "site.toml"
+    res = CliRunner().invoke(generate, ["--households", "60", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    s = load(out)
+    assert s.incidents.rates_per_hour == {"fire_alarm": 0.0203, "emergency_call": 0.0811,
+                                          "meter_fault": 0.0405}  # jiahe's, per household
+    result = run_virtual(s)
+    kinds = {lc.kind for lc in result.lifecycles}
+    assert kinds >= {"fire_alarm", "emergency_call", "meter_fault"}
+
+
+def test_no_incidents_leaves_them_out(tmp_path: Path) -> None:
+    from harness.cli.session import run_virtual
+
+    out = tmp_path / "site.toml"
+    res = CliRunner().invoke(generate, ["--households", "60", "--no-incidents", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "--no-incidents" in out.read_text(encoding="utf-8").splitlines()[0]
+    s = load(out)
+    assert s.incidents.rates_per_hour == {} and s.incidents.scripted == ()
+    assert run_virtual(s).lifecycles == []

@@ -1,6 +1,6 @@
 """Bad numbers and bad input never pass validation: each is one bounded line naming the field.
 
-Every class of input from issue 13 that used to hang, eat memory or end in a traceback, plus a
+Every class of input that once hung, ate memory or ended in a traceback, plus a
 property: any one number of the demo set to nan, inf, -inf or 1e308 is refused by name.
 """
 
