@@ -81,9 +81,10 @@ class Connection(ServerRequestHandler):
     def __init__(self, owner: FaultyTcpServer, *args: object) -> None:
         super().__init__(owner, *args)
         self._rx = bytearray()
-        self._pending: deque[framing.Adu] = deque()
+        self._pending: deque[framing.Adu | None] = deque()
         self._worker: asyncio.Task[None] | None = None
         self._paused = False
+        self._broken = False  # the stream cannot be framed any more: closing
 
     def callback_connected(self) -> None:
         super().callback_connected()
@@ -111,7 +112,7 @@ class Connection(ServerRequestHandler):
 
     def data_received(self, data: bytes) -> None:
         """Replaces pymodbus' receive path (`ModbusProtocol.datagram_received`)."""
-        if self.transport is None or self not in self.server.open_connections:
+        if self.transport is None or self._broken or self not in self.server.open_connections:
             return
         self._rx += self.trace_packet(False, data)
         part = framing.split(self._rx)
@@ -121,27 +122,30 @@ class Connection(ServerRequestHandler):
             self.server.peer_log.warning(self.host, "gateway %s discarded %d frame(s) with "
                                          "a protocol id other than 0", self.server.policy.gateway,
                                          part.discarded)
-        if part.broken is not None:
-            self.server.malformed += 1
-            self.server.peer_log.warning(self.host, "gateway %s closed the connection: %s",
-                                         self.server.policy.gateway, part.broken)
-            self._pending.clear()
-            self.transport.close()
-            return
-        if not part.adus:
-            return
         self._pending.extend(part.adus)
-        if len(self._pending) >= PENDING_HIGH and not self._paused:
+        if part.broken is not None:
+            # Answer what came before, then close: nothing after can be framed.
+            self.server.malformed += 1
+            self.server.peer_log.warning(self.host, "gateway %s closes the connection: %s",
+                                         self.server.policy.gateway, part.broken)
+            self._broken = True
+            self._rx.clear()
+            self._pending.append(None)
+        elif len(self._pending) >= PENDING_HIGH and not self._paused:
             self._paused = True
             self.transport.pause_reading()  # type: ignore[attr-defined]
-        if self._worker is None:
+        if self._pending and self._worker is None:
             self._worker = asyncio.get_running_loop().create_task(self._serve())
 
     async def _serve(self) -> None:
-        """Answer the pending requests one after the other: answers keep the requests' order."""
+        """Answer the pending requests one after the other: answers keep the requests' order.
+        `None` in the queue: close the connection there."""
         try:
             while self._pending and self.transport is not None:
                 adu = self._pending.popleft()
+                if adu is None:
+                    self.transport.close()
+                    return
                 if self._paused and len(self._pending) <= PENDING_LOW:
                     self._paused = False
                     self.transport.resume_reading()  # type: ignore[attr-defined]
