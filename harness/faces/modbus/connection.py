@@ -62,8 +62,10 @@ class PeerLog:
         if last is not None and now - last[0] < self.interval_s:
             self._last[peer] = (last[0], last[1] + 1)
             return False
-        if last is None and len(self._last) >= self.max_peers:
+        if last is None and len(self._last) >= self.max_peers:  # forget the quiet peers
             self._last = {p: v for p, v in self._last.items() if now - v[0] < self.interval_s}
+            if len(self._last) >= self.max_peers:
+                self._last.clear()
         suppressed = last[1] if last is not None else 0
         more = f" ({suppressed} more since the last line)" if suppressed else ""
         self.logger.warning("%s: " + message + "%s", peer, *args, more)
@@ -150,11 +152,15 @@ class Connection(ServerRequestHandler):
                     self._paused = False
                     self.transport.resume_reading()  # type: ignore[attr-defined]
                 lock = self.server.serial_lock
-                if lock is None:
-                    await self._answer(adu)
-                else:
-                    async with lock:
+                try:
+                    if lock is None:
                         await self._answer(adu)
+                    else:
+                        async with lock:
+                            await self._answer(adu)
+                except Exception:  # a bug costs one answer, never the connection's others
+                    log.exception("gateway %s: request %s", self.server.policy.gateway,
+                                  adu.pdu[:16].hex())
         finally:
             self._worker = None
 
