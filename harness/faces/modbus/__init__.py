@@ -1,13 +1,16 @@
 """The Modbus TCP face: one gateway per scenario gateway, devices under their unit ids.
 
 `map` turns a device kind's point map into Modbus tables, `gateway` serves them through
-pymodbus, `faults` applies the scenario's faults and field quirks per request.
+pymodbus, `connection` frames each client's stream and bounds connections, `framing` holds the
+spec's framing and request checks, `faults` applies the scenario's faults and field quirks per
+request.
 """
 
 from __future__ import annotations
 
 from harness.contract import Endpoint
 from harness.faces.base import FaceOptions, FaceStartError
+from harness.faces.modbus.connection import MAX_CONNECTIONS
 from harness.faces.modbus.gateway import ModbusGateway
 from sim import World
 
@@ -15,9 +18,11 @@ from sim import World
 class ModbusFace:
     """Every gateway of the scenario, started and stopped together."""
 
-    def __init__(self, world: World, options: FaceOptions) -> None:
+    def __init__(self, world: World, options: FaceOptions,
+                 max_connections: int = MAX_CONNECTIONS) -> None:
         port = 0 if options.any_port else None
-        self.gateways = [ModbusGateway(world, g, host=options.host, port=port)
+        self.gateways = [ModbusGateway(world, g, host=options.host, port=port,
+                                       max_connections=max_connections)
                          for g in world.scenario.gateways]
 
     async def start(self) -> list[Endpoint]:
@@ -49,4 +54,4 @@ def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-__all__ = ["ModbusFace", "ModbusGateway"]
+__all__ = ["MAX_CONNECTIONS", "ModbusFace", "ModbusGateway"]

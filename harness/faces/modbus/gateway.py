@@ -6,6 +6,7 @@ bringing the world up to the present) and tell the world exactly which points th
 (a bit read's own bits, not the words pymodbus stores them in); writes are decoded through the
 point map and handed to the world as SimPy events before pymodbus reads them back. Both name the
 client connection they came from (`Actor("modbus", peer="ip:port")`, from the request handler).
+Framing, the spec's request checks and connection limits are `connection`'s.
 Bad requests answer Modbus exceptions (02 unmapped — for bits, any unmapped bit in the range —
 or read-only, 03 bad value, 04 unencodable value, 0B unknown unit) and never stop the server.
 The scenario's faults and the gateway's quirks are applied per request by
@@ -26,7 +27,8 @@ from pymodbus.simulator import SimData, SimDevice
 
 from devices import CodecError, Device, Table, WordOrder, check_write
 from harness.contract import ModbusEndpoint
-from harness.faces.modbus.faults import ASKER, FaultPolicy, FaultyTcpServer
+from harness.faces.modbus.connection import MAX_CONNECTIONS, FaultyTcpServer
+from harness.faces.modbus.faults import ASKER, FaultPolicy
 from harness.faces.modbus.map import FC_TABLE, TABLE_ORDER, TableMap, WriteRefused, table_maps
 from scenarios import Gateway
 from sim import Actor, World
@@ -36,8 +38,9 @@ log = logging.getLogger(__name__)
 
 class ModbusGateway:
     def __init__(self, world: World, spec: Gateway, host: str | None = None,
-                 port: int | None = None) -> None:
+                 port: int | None = None, max_connections: int = MAX_CONNECTIONS) -> None:
         self.world = world
+        self.max_connections = max_connections
         self.spec = spec
         self.host = host or spec.host
         self.port = spec.port if port is None else port
@@ -84,7 +87,8 @@ class ModbusGateway:
     async def start(self) -> ModbusEndpoint:
         sim_devices = [self._sim_device(u) for u in sorted(self.devices)] + [self._catch_all()]
         self._server = FaultyTcpServer(sim_devices, framer=FramerType.SOCKET,
-                                       address=(self.host, self.port), policy=self.policy)
+                                       address=(self.host, self.port), policy=self.policy,
+                                       max_connections=self.max_connections)
         await self._server.serve_forever(background=True)
         sockets: Any = getattr(self._server.transport, "sockets", None) or ()
         self.port = sockets[0].getsockname()[1]

@@ -52,6 +52,7 @@ from harness.faces.opcua import space as opcua_space
 from harness.faces.opcua.alarms import Conditions, Work
 from harness.faces.opcua.deliveries import Deliveries
 from harness.faces.opcua.faults import COMM_KINDS, DeviceFaults
+from harness.faces.opcua.limits import BoundedServer
 from harness.faces.opcua.security import (
     APPLICATION_URI,
     Roles,
@@ -170,7 +171,7 @@ class OpcUaServer:
     async def start(self) -> OpcUaEndpoint:
         t0 = time.perf_counter()
         settings, scenario = self.settings, self.world.scenario
-        server = self.server = Server(user_manager=TwinUserManager(settings))  # type: ignore[arg-type]
+        server = self.server = BoundedServer(user_manager=TwinUserManager(settings))
         # No `bind_condition_methods`: the twin binds its own ConditionRefresh (alarms.py).
         self.stats.ns0_cached = self.cache.ready
         await server.init(self.cache.shelf())

@@ -1,0 +1,120 @@
+"""Bounds on what one OPC UA client can make the twin's server hold.
+
+asyncua 2.1 limits messages only once they have arrived: its connection protocol
+(`server/binary_server_asyncio.py`, `OPCUAProtocol.data_received`) appends every segment to one
+bytes buffer until the chunk its header announces is complete, and compares the chunk size with
+`TransportLimits.max_recv_buffer` only after that (`SecureConnection._receive`). A client whose
+chunk header claims 2 GB therefore makes the server buffer whatever it sends, copying the whole
+buffer on every segment, which slows every other client (measured: +131 MB, other clients' reads at 66 ms).
+
+`BoundedServer` is asyncua's `Server` with
+- transport limits: chunks of at most `CHUNK_BYTES`, messages of at most `MAX_MESSAGE_BYTES`
+  in at most `MAX_CHUNKS` chunks (asyncua's defaults: 100 MiB, 1,601 chunks);
+- connections that close as soon as a chunk header announces more than the chunk limit, before
+  any of that chunk is buffered (`BoundedProtocol`);
+- at most `MAX_CONNECTIONS` connections, `MAX_PENDING` parsed messages queued per connection,
+  and `MAX_SESSIONS` open sessions (CreateSession beyond it answers BadTooManySessions).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import socket
+import weakref
+from typing import Any
+
+from asyncua import Server, ua
+from asyncua.common.connection import TransportLimits
+from asyncua.crypto import uacrypto
+from asyncua.server.binary_server_asyncio import BinaryServer, OPCUAProtocol
+from asyncua.server.internal_server import InternalServer
+from asyncua.server.internal_session import InternalSession, SessionState
+
+log = logging.getLogger(__name__)
+
+CHUNK_BYTES = 65535                 # the usual OPC UA TCP buffer size
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+MAX_CHUNKS = math.ceil(MAX_MESSAGE_BYTES / CHUNK_BYTES)  # 257: a full-size message fits
+MAX_CONNECTIONS = 64
+MAX_SESSIONS = 64
+MAX_PENDING = 100                   # asyncua's default is 500
+
+
+class BoundedProtocol(OPCUAProtocol):
+    """A connection that refuses an oversized chunk from its header (see the module docstring)."""
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)  # complete messages are queued; a partial one stays
+        head = self._buffer[:8]      # message type (3), chunk type (1), packet size (4, LE)
+        if self.transport is None or len(head) < 8:
+            return
+        size = int.from_bytes(head[4:8], "little")
+        if size > self.limits.max_recv_buffer:
+            log.warning("OPC UA client %s announced a %d-byte chunk (limit %d): connection closed",
+                        self.peer_name, size, self.limits.max_recv_buffer)
+            self._buffer = b""
+            self.transport.close()
+
+
+class BoundedBinaryServer(BinaryServer):
+    def _make_protocol(self) -> OPCUAProtocol:
+        return BoundedProtocol(iserver=self.iserver, policies=self._policies,
+                               clients=self.clients, closing_tasks=self.closing_tasks,
+                               limits=self.limits)
+
+
+def cap_sessions(iserver: InternalServer, limit: int) -> None:
+    """CreateSession beyond `limit` open sessions answers BadTooManySessions.
+
+    Wraps the server's current `create_session` (the twin's session factory, `sessions.install`)
+    and counts the sessions it made that are not closed yet: a session with subscriptions
+    outlives its connection until it times out, so connections alone do not bound sessions."""
+    create = iserver.create_session
+    made: weakref.WeakSet[InternalSession] = weakref.WeakSet()
+
+    def create_session(name: str, user: Any = None, external: bool = False) -> InternalSession:
+        if external and sum(s.state != SessionState.Closed for s in made) >= limit:
+            log.warning("OPC UA client %s refused: %d sessions open", name, limit)
+            raise ua.uaerrors.BadTooManySessions
+        kwargs = {} if user is None else {"user": user}
+        session = create(name, external=external, **kwargs)
+        if external:
+            made.add(session)
+        return session
+
+    iserver.create_session = create_session  # type: ignore[method-assign]
+
+
+class BoundedServer(Server):
+    """asyncua's `Server` with the bounds of the module docstring."""
+
+    def __init__(self, *args: Any, max_sessions: int = MAX_SESSIONS,
+                 max_connections: int = MAX_CONNECTIONS, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_sessions = max_sessions
+        self.limits = TransportLimits(max_recv_buffer=CHUNK_BYTES, max_send_buffer=CHUNK_BYTES,
+                                      max_chunk_count=MAX_CHUNKS,
+                                      max_message_size=MAX_MESSAGE_BYTES)
+        self.iserver.max_connections = max_connections
+        self.iserver.max_pending_messages_per_connection = MAX_PENDING
+
+    async def start(self) -> None:
+        """asyncua 2.1's `Server.start`, with `BoundedBinaryServer` listening; the session cap
+        wraps whatever session factory is installed by now."""
+        cap_sessions(self.iserver, self.max_sessions)
+        if self.iserver.certificate is not None:
+            uacrypto.check_certificate(self.iserver.certificate, self._application_uri,
+                                       socket.gethostname())
+        await self._setup_server_nodes()
+        await self.iserver.start()
+        try:
+            ipaddress, port = self._get_bind_socket_info()
+            self.bserver = BoundedBinaryServer(self.iserver, ipaddress, port,  # type: ignore[arg-type]
+                                               self.limits)
+            self.bserver.set_policies(self._policies)
+            await self.bserver.start()
+        except Exception:
+            log.exception("%s error starting server", self)
+            await self.iserver.stop()
+            raise
