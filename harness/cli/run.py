@@ -20,10 +20,16 @@ from harness.cli.console import (
     progress_display,
     results_table,
 )
+from harness.cli.errors import BadInput
 from harness.cli.session import PROTOCOLS, run_live, run_virtual
 from harness.contract import Endpoint, write_endpoints
 from harness.evidence import RunResult, write_results
+from harness.faces.base import FaceConfigError
 from scenarios import Scenario
+
+INSECURE_HELP = ("OPC UA: also offer the None endpoint and anonymous roles that write, "
+                 "if the scenario asks for them")
+AUTO_TRUST_HELP = "OPC UA: trust any client certificate (benches), not only pki/trusted"
 
 
 def _finish(result: RunResult, out: Path, title: str, scenario: Scenario, ref: str) -> None:
@@ -53,7 +59,8 @@ def _finish(result: RunResult, out: Path, title: str, scenario: Scenario, ref: s
 
 
 async def _live(scenario: Scenario, platform: bool, out: Path, host: str | None,
-                any_port: bool, protocol: str = "modbus") -> RunResult:
+                any_port: bool, protocol: str = "modbus", insecure: bool = False,
+                auto_trust: bool = False) -> RunResult:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError):
@@ -72,9 +79,12 @@ async def _live(scenario: Scenario, platform: bool, out: Path, host: str | None,
             progress.update(task, completed=now, total=end, incidents=incidents,
                             sim=f"{now:,.0f}/{end:,.0f} s")
 
-        return await run_live(scenario, platform=platform, host=host, any_port=any_port,
-                              stop=stop, progress=show, on_ready=ready, protocol=protocol,
-                              out_dir=out)
+        try:
+            return await run_live(scenario, platform=platform, host=host, any_port=any_port,
+                                  stop=stop, progress=show, on_ready=ready, protocol=protocol,
+                                  out_dir=out, insecure=insecure, auto_trust=auto_trust)
+        except FaceConfigError as exc:  # a face refused the run's settings: one line
+            raise BadInput(str(exc)) from None
 
 
 @click.command()
@@ -90,8 +100,11 @@ async def _live(scenario: Scenario, platform: bool, out: Path, host: str | None,
               help="bind the scenario's gateway ports instead of free ones")
 @click.option("--protocol", type=click.Choice(list(PROTOCOLS)), default="modbus", show_default=True,
               help="how the reference platform connects; 'both' rehearses Modbus, then OPC UA")
+@click.option("--insecure", is_flag=True, help=INSECURE_HELP)
+@click.option("--auto-trust", is_flag=True, help=AUTO_TRUST_HELP)
 def rehearse(scenario: str, out: Path, speed: float | None, duration: float | None,
-             seed: int | None, virtual: bool, fixed_ports: bool, protocol: str) -> None:
+             seed: int | None, virtual: bool, fixed_ports: bool, protocol: str,
+             insecure: bool, auto_trust: bool) -> None:
     """Run SCENARIO (a bundled name or a .toml file) with the reference platform connected."""
     sc = load_scenario(scenario, duration, speed, seed)
     if virtual:
@@ -102,13 +115,15 @@ def rehearse(scenario: str, out: Path, speed: float | None, duration: float | No
     elif protocol == "both":
         # Two runs, one per face, so each table measures one protocol's platform alone.
         for proto in ("modbus", "opcua"):
-            result = asyncio.run(_live(sc, True, out / proto, None, not fixed_ports, proto))
+            result = asyncio.run(_live(sc, True, out / proto, None, not fixed_ports, proto,
+                                       insecure=insecure, auto_trust=auto_trust))
             _finish(result, out / proto,
                     f"{sc.name}: rehearsal over {proto} (speed {result.speed:g})", sc,
                     scenario_ref(scenario))
         return
     else:
-        result = asyncio.run(_live(sc, True, out, None, not fixed_ports, protocol))
+        result = asyncio.run(_live(sc, True, out, None, not fixed_ports, protocol,
+                                   insecure=insecure, auto_trust=auto_trust))
     how = "virtual, modelled platform" if result.mode == "virtual" else (
         f"{protocol}, speed {result.speed:g}")
     _finish(result, out, f"{sc.name}: rehearsal ({how})", sc, scenario_ref(scenario))
@@ -123,12 +138,16 @@ def rehearse(scenario: str, out: Path, speed: float | None, duration: float | No
 @click.option("--any-port", is_flag=True, help="bind free ports instead of the scenario's")
 @click.option("--protocol", type=click.Choice(list(PROTOCOLS)), default="modbus", show_default=True,
               help="which faces to serve: Modbus gateways, the OPC UA server, or both")
+@click.option("--insecure", is_flag=True, help=INSECURE_HELP)
+@click.option("--auto-trust", is_flag=True, help=AUTO_TRUST_HELP)
 def serve(scenario: str, out: Path, host: str | None, speed: float | None,
-          duration: float | None, any_port: bool, protocol: str) -> None:
+          duration: float | None, any_port: bool, protocol: str, insecure: bool,
+          auto_trust: bool) -> None:
     """Serve SCENARIO live for your own platform until Ctrl-C or the scenario's end."""
     sc = load_scenario(scenario, duration, speed)
     try:
-        result = asyncio.run(_live(sc, False, out, host, any_port, protocol))
+        result = asyncio.run(_live(sc, False, out, host, any_port, protocol,
+                                   insecure=insecure, auto_trust=auto_trust))
     except OSError as exc:
         raise click.ClickException(f"cannot bind a gateway: {exc}") from None
     _finish(result, out, f"{sc.name}: served live (speed {result.speed:g})", sc,

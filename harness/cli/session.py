@@ -39,13 +39,14 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
                    progress: ProgressFn | None = None,
                    on_ready: ReadyFn | None = None, protocol: str = "modbus",
                    out_dir: Path = Path("out"), control: bool = False,
-                   control_token: str | None = None) -> RunResult:
+                   control_token: str | None = None, insecure: bool = False,
+                   auto_trust: bool = False) -> RunResult:
     """Serve the world live until its end time (or `stop`); measure every lifecycle.
 
     `protocol` names the faces (`PROTOCOLS`); with `platform`, the reference platform connects
     over the first of them. `control` adds the HTTP control and acknowledgement face. `on_ready`
     gets every endpoint once all faces listen. `out_dir` holds what faces keep between runs (the
-    OPC UA certificate and ns0 cache).
+    OPC UA certificate and trust lists). `insecure` and `auto_trust`: `FaceOptions`.
     """
     if protocol not in PROTOCOLS:
         raise ValueError(f"protocol must be one of {tuple(PROTOCOLS)}, got {protocol!r}")
@@ -54,7 +55,7 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
     clock = world.live_clock(speed)
     stop = stop or asyncio.Event()
     options = FaceOptions(host=host, any_port=any_port, work_dir=out_dir,
-                          control_token=control_token)
+                          control_token=control_token, insecure=insecure, auto_trust=auto_trust)
     faces: list[Face] = [FACES[name](world, options) for name in face_names]
     endpoints: list[Endpoint] = []
     ref: Platform | None = None
