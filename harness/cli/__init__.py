@@ -31,4 +31,4 @@ from harness.cli.run import rehearse, serve  # noqa: E402
 for command in (rehearse, report_command, serve, points, coverage, generate, import_geojson,
                 export_command):
     main.add_command(command)
-from harness.cli import trust as _trust  # noqa: E402, F401 - registers `commtwin trust`
+from harness.cli.trust import trust; main.add_command(trust)  # noqa: E402, E702, I001

@@ -1,9 +1,8 @@
 """`commtwin trust`: move client certificates the OPC UA server rejected into its trust list.
 
-Registers itself on the `commtwin` group when `harness.cli` imports it. DIR is the run's `--out`
-folder (or its `opcua/` or `opcua/pki/` folder). Without thumbprints it lists what was
-rejected; `--all` or thumbprints trust them. Trusting takes effect at the client's next
-connection, also while the server runs.
+DIR is the run's `--out` folder (or its `opcua/` or `opcua/pki/` folder). Without thumbprints
+it lists what was rejected; `--all` or thumbprints trust them. Trusting takes effect at the
+client's next connection, also while the server runs.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from pathlib import Path
 
 import click
 
-from harness.cli import main
 from harness.cli.errors import BadInput
 from harness.faces.opcua.pki import Pki, load_der, thumbprint
 
@@ -24,7 +22,7 @@ def find_pki(folder: Path) -> Pki:
     raise BadInput(f"{folder}: no OPC UA PKI folder (opcua/pki/rejected) in it")
 
 
-@main.command()
+@click.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("thumbprints", nargs=-1)
 @click.option("--all", "trust_all", is_flag=True, help="trust every rejected certificate")

@@ -123,5 +123,6 @@ async def test_a_certificate_from_before_the_pki_layout_is_kept(tmp_path: Path) 
     old_cert, old_key = ensure_certificate(tmp_path / "opcua")
     pinned = old_cert.read_bytes()
     cert, key = Pki(tmp_path / "opcua" / "pki").server_certificate()
+    assert key.name == "server_key.pem"
     assert cert == tmp_path / "opcua" / "pki" / "own" / "server_cert.der"
     assert cert.read_bytes() == pinned and not old_cert.exists() and not old_key.exists()
