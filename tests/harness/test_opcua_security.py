@@ -83,6 +83,30 @@ async def test_a_session_over_a_none_channel_is_refused(defaults: tuple[OpcUaSer
     assert server.world.read("S1-fire", "reset") is False
 
 
+async def test_a_session_cannot_be_taken_over_from_a_none_channel(
+        defaults: tuple[OpcUaServer, Clock], tmp_path: Path) -> None:
+    """asyncua lets ActivateSession take over a session from another connection (its auth
+    tokens are sequence numbers): not from a channel the server does not offer."""
+    server, _ = defaults
+    owner = await secure_client(server.endpoint.url, "otto", tmp_path, trust_in=server.out_dir)
+    async with owner:
+        token = owner.uaclient.session.authentication_token
+        thief = client(server.endpoint.url)
+        await thief.connect_socket()
+        try:
+            await thief.send_hello()
+            await thief.open_secure_channel()
+            thief.uaclient.session.restore_authentication_token(token)
+            params = ua.ActivateSessionParameters()
+            params.UserIdentityToken = ua.AnonymousIdentityToken()
+            with pytest.raises(ua.uaerrors.BadSecurityPolicyRejected):
+                await thief.uaclient.activate_session(params)
+        finally:
+            thief.disconnect_socket()
+        # The owner's session is untouched.
+        assert await owner.get_node(nid(server, "N1-fire.fire")).read_value() is False
+
+
 async def test_a_password_over_a_signed_only_channel_is_refused(
         defaults: tuple[OpcUaServer, Clock], tmp_path: Path) -> None:
     server, _ = defaults
