@@ -130,9 +130,9 @@ def _security(scenario: Scenario) -> tuple[str, dict[str, Any]]:
     if "None" not in offered:
         mode = "SignAndEncrypt" if "Basic256Sha256_SignAndEncrypt" in op.security else "Sign"
         return "Basic256Sha256", {"type": "cert.PEM", "mode": mode,
-                                  "caCert": "server_cert.der (from the twin's <out>/opcua/)",
+                                  "caCert": "<out>/opcua/pki/own/server_cert.der (the twin's)",
                                   "cert": "gateway_cert.pem", "privateKey": "gateway_key.pem"}
-    if op.anonymous_role == "operator":
+    if op.anonymous_role in ("operator", "admin"):
         return "Basic256Sha256", {"type": "anonymous"}
     for i, user in enumerate(op.users):
         if user.role in ("operator", "admin"):

@@ -23,6 +23,7 @@ import datetime
 import hashlib
 import ipaddress
 import logging
+import os
 import shutil
 import socket
 from collections.abc import Callable, Iterable
@@ -187,8 +188,10 @@ def ensure_certificate(folder: Path) -> tuple[Path, Path]:
         days=CERT_DAYS)
     # Key first, certificate last: a folder with a certificate always has its key.
     tmp_key, tmp_cert = key_path.with_suffix(".tmp"), cert_path.with_suffix(".tmp")
-    tmp_key.write_bytes(cert_gen.dump_private_key_as_pem(key))
-    tmp_key.chmod(0o600)
+    tmp_key.unlink(missing_ok=True)
+    fd = os.open(tmp_key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others
+    with os.fdopen(fd, "wb") as f:
+        f.write(cert_gen.dump_private_key_as_pem(key))
     tmp_key.replace(key_path)
     tmp_cert.write_bytes(cert.public_bytes(Encoding.DER))
     tmp_cert.replace(cert_path)
