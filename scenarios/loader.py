@@ -22,6 +22,7 @@ from scenarios.acceptance import TIERS, load_profile
 from scenarios.errors import Problem, ScenarioError, format_path
 from scenarios.files import parse, read_text
 from scenarios.model import INCIDENT_DEVICE_KIND, MAX_SITE_SIDE_M, Scenario
+from scenarios.opcua import inline_password_warning
 
 _BUNDLED = "data"
 #: Longest fibre run of a PON, km (ITU-T G.984.6 extended logical reach).
@@ -47,21 +48,24 @@ def load(name_or_path: str | Path) -> Scenario:
     """Read, parse and validate a scenario; raise `ScenarioError` naming what is wrong."""
     path = resolve(name_or_path)
     text = read_text(path, f"; bundled scenarios: {', '.join(bundled_names())}")
-    return loads(text, file=path.name)
+    return loads(text, file=path.name, base_dir=path.parent)
 
 
-def loads(text: str, file: str = "<string>") -> Scenario:
-    return from_dict(parse(text, file), file=file)
+def loads(text: str, file: str = "<string>", base_dir: Path | None = None) -> Scenario:
+    return from_dict(parse(text, file), file=file, base_dir=base_dir)
 
 
-def from_dict(data: dict[str, Any], file: str = "<dict>") -> Scenario:
+def from_dict(data: dict[str, Any], file: str = "<dict>",
+              base_dir: Path | None = None) -> Scenario:
+    """`base_dir`: what relative paths in the file (`password_file`) are relative to."""
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
         raise ScenarioError(file, [_problem(err) for err in exc.errors()]) from None
     problems = validate(scenario)
     if problems:
         raise ScenarioError(file, problems)
+    inline_password_warning(scenario.opcua, file)
     return scenario
 
 

@@ -30,8 +30,10 @@ from harness.cli.points import points  # noqa: E402
 from harness.cli.report import report_command, verify  # noqa: E402
 from harness.cli.run import rehearse, serve  # noqa: E402
 from harness.cli.schema import schema  # noqa: E402
+from harness.cli.trust import trust  # noqa: E402
 
 for command in (rehearse, report_command, serve, points, coverage, generate, import_geojson,
                 export_command, baseline, inject, platform, verify):
     main.add_command(command)
 main.add_command(schema)
+main.add_command(trust)

@@ -40,6 +40,7 @@ from harness.contract.files import check_writable
 from harness.evidence import RunResult, write_results
 from harness.evidence.journal import ALGORITHMS
 from harness.faces import FaceStartError
+from harness.faces.base import FaceConfigError
 from scenarios import Scenario
 
 
@@ -90,6 +91,7 @@ class Live:
     protocol: str = "modbus"
     control: bool = False
     insecure: bool = False
+    auto_trust: bool = False
     until_stopped: bool = False
     #: the scenario file and its digest, for the journal's header
     identity: dict[str, str] | None = None
@@ -128,11 +130,14 @@ async def _live(scenario: Scenario, out: Path, how: Live) -> tuple[RunResult, in
                                     any_port=how.any_port, stop=stop, progress=show,
                                     on_ready=ready, protocol=how.protocol, out_dir=out,
                                     control=how.control, insecure=how.insecure,
+                                    auto_trust=how.auto_trust,
                                     until_stopped=how.until_stopped, journal_dir=out,
                                     identity=how.identity, journal_hash=how.journal_hash)
         except FaceStartError as exc:
             hint = "" if how.any_port else "; --any-port binds free ports instead"
             raise BadInput(f"{exc}{hint}") from None
+        except FaceConfigError as exc:  # a face refused the run's settings: one line
+            raise BadInput(str(exc)) from None
     return result, received[0] if received else None
 
 
@@ -168,13 +173,16 @@ def _exit(status: int, sig: int | None) -> None:
 @click.option("--protocol", type=click.Choice(list(PROTOCOLS)), default="modbus", show_default=True,
               help="how the reference platform connects; 'both' rehearses Modbus, then OPC UA")
 @click.option("--insecure", is_flag=True,
-              help="allow what is refused by default (anonymous writes, unencrypted OPC UA)")
+              help="OPC UA: also offer the None endpoint and anonymous roles that write, if the "
+                   "scenario asks for them")
+@click.option("--auto-trust", is_flag=True,
+              help="OPC UA: trust any client certificate (benches), not only pki/trusted")
 @click.option("--journal-hash", type=click.Choice(ALGORITHMS), default="sha256",
               show_default=True, help="hash of the run journal's chain (sm3: GB/T 32905)")
 @gating_options
 def rehearse(scenario: str, out: Path, speed: float | None, duration: float | None,
              seed: int | None, virtual: bool, fixed_ports: bool, protocol: str, insecure: bool,
-             journal_hash: str, fail_on: tuple[str, ...], baseline: Path | None,
+             auto_trust: bool, journal_hash: str, fail_on: tuple[str, ...], baseline: Path | None,
              tolerance: str) -> None:
     """Run SCENARIO (a bundled name or a .toml file) with the reference platform connected.
 
@@ -198,7 +206,8 @@ def rehearse(scenario: str, out: Path, speed: float | None, duration: float | No
     for proto in (("modbus", "opcua") if protocol == "both" else (protocol,)):
         where = out / proto if protocol == "both" else out
         result, sig = asyncio.run(_live(sc, where, Live(
-            True, None, not fixed_ports, proto, insecure=insecure, identity=identity,
+            True, None, not fixed_ports, proto, insecure=insecure, auto_trust=auto_trust,
+            identity=identity,
             journal_hash=journal_hash)))
         status = max(status, _finish(result, where, f"{sc.name}: rehearsal ({proto}, speed "
                                      f"{result.speed:g})", sc, ref, gating))
@@ -222,13 +231,16 @@ def rehearse(scenario: str, out: Path, speed: float | None, duration: float | No
 @click.option("--control/--no-control", default=True, show_default=True,
               help="serve the HTTP control and acknowledgement API (inject, ack by webhook)")
 @click.option("--insecure", is_flag=True,
-              help="allow what is refused by default (anonymous writes, unencrypted OPC UA)")
+              help="OPC UA: also offer the None endpoint and anonymous roles that write, if the "
+                   "scenario asks for them")
+@click.option("--auto-trust", is_flag=True,
+              help="OPC UA: trust any client certificate (benches), not only pki/trusted")
 @click.option("--journal-hash", type=click.Choice(ALGORITHMS), default="sha256",
               show_default=True, help="hash of the run journal's chain (sm3: GB/T 32905)")
 @gating_options
 def serve(scenario: str, out: Path, host: str | None, speed: float, duration: float | None,
           seed: int | None, any_port: bool, protocol: str, control: bool, insecure: bool,
-          journal_hash: str, fail_on: tuple[str, ...], baseline: Path | None,
+          auto_trust: bool, journal_hash: str, fail_on: tuple[str, ...], baseline: Path | None,
           tolerance: str) -> None:
     """Serve SCENARIO live for your own platform until Ctrl-C (or --duration).
 
@@ -238,7 +250,8 @@ def serve(scenario: str, out: Path, host: str | None, speed: float, duration: fl
     sc = load_scenario(scenario, duration, speed, seed)
     identity = _prepare(out, scenario_ref(scenario))
     result, sig = asyncio.run(_live(sc, out, Live(False, host, any_port, protocol, control,
-                                                  insecure, until_stopped=duration is None,
+                                                  insecure, auto_trust,
+                                                  until_stopped=duration is None,
                                                   identity=identity,
                                                   journal_hash=journal_hash)))
     status = _finish(result, out, f"{sc.name}: served live (speed {result.speed:g})", sc,

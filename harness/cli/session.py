@@ -64,6 +64,7 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
                    on_ready: ReadyFn | None = None, protocol: str = "modbus",
                    out_dir: Path = Path("out"), control: bool = False,
                    control_token: str | None = None, insecure: bool = False,
+                   auto_trust: bool = False,
                    until_stopped: bool = False, journal_dir: Path | None = None,
                    identity: dict[str, Any] | None = None,
                    journal_hash: str = "sha256") -> RunResult:
@@ -71,9 +72,11 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
 
     `protocol` names the faces (`PROTOCOLS`); with `platform`, the reference platform connects
     over the first of them. `control` adds the HTTP control and acknowledgement face; `insecure`
-    lets faces do what they refuse by default. `until_stopped` serves past the scenario's end
+    lets faces do what they refuse by default, `auto_trust` makes the OPC UA face trust any
+    client certificate (see `FaceOptions`). `until_stopped` serves past the scenario's end
     (its schedule still ends there) until `stop`. `on_ready` gets every endpoint once all faces
-    listen. `out_dir` holds what faces keep between runs (the OPC UA certificate); `journal_dir`
+    listen. `out_dir` holds what faces keep between runs (the OPC UA certificates and trust
+    lists); `journal_dir`
     receives `journal.jsonl`, whose header also carries `identity` (scenario file and digest).
     """
     if protocol not in PROTOCOLS:
@@ -83,7 +86,7 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
     clock = world.live_clock(speed, math.inf if until_stopped else None)
     stop = stop or asyncio.Event()
     options = FaceOptions(host=host, any_port=any_port, work_dir=out_dir,
-                          control_token=control_token, insecure=insecure)
+                          control_token=control_token, insecure=insecure, auto_trust=auto_trust)
     faces: list[Face] = [FACES[name](world, options) for name in face_names]
     journal = _journal(world, journal_dir, "live", clock.speed, identity, journal_hash)
     endpoints: list[Endpoint] = []

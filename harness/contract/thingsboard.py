@@ -29,6 +29,7 @@ from devices import DataType, Point, Table
 from harness.contract.live import Targets
 from scenarios import Device as DeviceSpec
 from scenarios import Scenario
+from scenarios.opcua import offered_security
 
 #: Gateway defaults of its own example config (3.8.3 `config/modbus.json`): poll every second,
 #: 3 retries, and its connection back-off. `timeout` is handed to pymodbus in seconds.
@@ -122,17 +123,21 @@ def _security(scenario: Scenario) -> tuple[str, dict[str, Any]]:
     certificate identity with paths the user fills in.
     """
     op = scenario.opcua
-    if "None" not in op.security:
+    try:  # what `serve` offers by default; a scenario it refuses runs only with --insecure
+        offered = offered_security(op)
+    except ValueError:
+        offered = op.security
+    if "None" not in offered:
         mode = "SignAndEncrypt" if "Basic256Sha256_SignAndEncrypt" in op.security else "Sign"
         return "Basic256Sha256", {"type": "cert.PEM", "mode": mode,
-                                  "caCert": "server_cert.der (from the twin's <out>/opcua/)",
+                                  "caCert": "<out>/opcua/pki/own/server_cert.der (the twin's)",
                                   "cert": "gateway_cert.pem", "privateKey": "gateway_key.pem"}
-    if op.anonymous_role == "operator":
+    if op.anonymous_role in ("operator", "admin"):
         return "Basic256Sha256", {"type": "anonymous"}
-    for user in op.users:
+    for i, user in enumerate(op.users):
         if user.role in ("operator", "admin"):
             return "Basic256Sha256", {"type": "username", "username": user.name,
-                                      "password": user.password}
+                                      "password": user.secret(i)}
     return "Basic256Sha256", {"type": "anonymous"}
 
 

@@ -28,8 +28,8 @@ class FaceOptions:
     `any_port`: free ports instead of the scenario's; `work_dir`: where a face may keep files
     between runs (certificates, caches); `control_token`: the bearer token the control API
     demands (None: a fresh random one per run); `insecure`: the user asked, by name, for the
-    insecure modes a face refuses by default (anonymous writes, unencrypted endpoints, any
-    client certificate).
+    insecure modes a face refuses by default (anonymous writes, unencrypted endpoints);
+    `auto_trust`: trust any client certificate (benches), instead of only those trusted.
     """
 
     host: str | None = None
@@ -37,6 +37,12 @@ class FaceOptions:
     work_dir: Path = Path("out")
     control_token: str | None = None
     insecure: bool = False
+    auto_trust: bool = False
+
+
+class FaceConfigError(ValueError):
+    """A face refuses to start with the run's settings; the message is one line naming the
+    setting to change."""
 
 
 class Face(Protocol):

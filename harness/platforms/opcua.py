@@ -7,18 +7,23 @@ event's EventId, and then resolves the incident the way the Modbus platform does
 kind's resolve point (`reset`, `onsite`) after the reset or travel delay. All delays are wall
 seconds; it knows the twin only through the wire.
 
-It logs in as the first operator (or admin) user of the scenario, anonymously if there is none,
-and uses SignAndEncrypt with its own certificate when the server offers no None endpoint.
+It logs in as the first operator (or admin) user of the scenario (its password read from the
+user's source), anonymously if there is none, and uses SignAndEncrypt with its own certificate
+whenever the server offers it (passwords go only over encrypted channels). The certificate is
+made in the run's work folder and put in the twin's trust list there (`pki/trusted/`), as an
+integrator trusts a platform's certificate: a rehearsal needs no `--auto-trust`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from pathlib import Path
 from typing import Any
 
 from asyncua import Client, ua
+from asyncua.crypto import uacrypto
 from asyncua.crypto.cert_gen import setup_self_signed_certificate
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
@@ -30,6 +35,7 @@ from scenarios import Platform, Scenario
 log = logging.getLogger(__name__)
 ACKNOWLEDGE = ua.NodeId(ua.Int32(ua.ObjectIds.AcknowledgeableConditionType_Acknowledge))
 CLIENT_URI = "urn:commtwin:reference-platform"
+ENCRYPT = "Basic256Sha256_SignAndEncrypt"
 
 
 class OpcUaReferencePlatform:
@@ -53,18 +59,19 @@ class OpcUaReferencePlatform:
 
     async def _connect(self) -> Client:
         client = Client(self.endpoint.url, timeout=5)
-        user = next((u for u in self.scenario.opcua.users if u.role in ("operator", "admin")),
-                    None)
+        user = next(((i, u) for i, u in enumerate(self.scenario.opcua.users)
+                     if u.role in ("operator", "admin")), None)
         if user is not None:
-            client.set_user(user.name)
-            client.set_password(user.password)
-        if "None" not in self.endpoint.security:
+            client.set_user(user[1].name)
+            client.set_password(user[1].secret(user[0]))
+        if ENCRYPT in self.endpoint.security:
             folder = self.cert_dir or Path("out") / "opcua"
             folder.mkdir(parents=True, exist_ok=True)
             key, cert = folder / "platform_key.pem", folder / "platform_cert.der"
             await setup_self_signed_certificate(key, cert, CLIENT_URI, "localhost",
                                                 [ExtendedKeyUsageOID.CLIENT_AUTH],
                                                 {"commonName": "commtwin platform"})
+            _trust(cert, folder / "pki" / "trusted")
             client.application_uri = CLIENT_URI
             await client.set_security_string(f"Basic256Sha256,SignAndEncrypt,{cert},{key}")
         await client.connect()
@@ -140,3 +147,10 @@ class OpcUaReferencePlatform:
                 self.stats.error(f"write {device_id}.{resolve}: {exc}")
         finally:
             self._handling.discard(condition)
+
+
+def _trust(cert: Path, trusted: Path) -> None:
+    """Put the platform's certificate in the twin's trust list, named by its thumbprint."""
+    der = uacrypto.der_from_x509(uacrypto.x509_from_der(cert.read_bytes()))
+    trusted.mkdir(parents=True, exist_ok=True)
+    (trusted / f"{hashlib.sha1(der).hexdigest().upper()}.der").write_bytes(der)

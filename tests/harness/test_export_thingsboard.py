@@ -109,7 +109,8 @@ def test_opcua_json_maps_every_device_and_kind_by_nodeid(demo: Scenario) -> None
     doc = thingsboard.opcua_config(live.configured(demo))
     assert errors("opcua", doc) == []
     assert doc["server"]["url"] == "opc.tcp://127.0.0.1:4840/commtwin/"
-    assert doc["server"]["identity"] == {"type": "anonymous"}  # anonymous is an operator
+    # The twin offers no None channel by default: certificate identity, encrypted.
+    assert doc["server"]["identity"]["type"] == "cert.PEM"
     mapping = {m["deviceInfo"]["deviceNameExpression"]: m for m in doc["mapping"]}
     assert sorted(mapping) == sorted(d.id for d in demo.devices)
     assert {m["deviceInfo"]["deviceProfileExpression"] for m in doc["mapping"]} == set(
@@ -129,9 +130,13 @@ def test_opcua_login_follows_the_twins_security(demo: Scenario) -> None:
         assert errors("opcua", doc) == []
         return dict(doc["server"]["identity"])
 
+    # A twin served with --insecure for a None-only scenario: the gateway's None channel.
     # Anonymous may only view: log in as the scenario's operator so acknowledgements work.
-    assert identity(anonymous_role="viewer") == {
+    assert identity(security=("None",), anonymous_role="viewer") == {
         "type": "username", "username": "operator", "password": "operator-demo"}
-    # No None channel offered: certificate identity, encrypted.
-    cert = identity(security=("Basic256Sha256_SignAndEncrypt",))
-    assert (cert["type"], cert["mode"]) == ("cert.PEM", "SignAndEncrypt")
+    assert identity(security=("None",), anonymous_role="operator") == {"type": "anonymous"}
+    # No None channel offered (the default without --insecure): certificate identity.
+    for security in (("Basic256Sha256_SignAndEncrypt",),
+                     ("None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt")):
+        cert = identity(security=security)
+        assert (cert["type"], cert["mode"]) == ("cert.PEM", "SignAndEncrypt")

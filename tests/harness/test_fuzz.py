@@ -243,7 +243,8 @@ class OpcTwin:
         sc = sc.model_copy(update={"opcua": OpcUa(port=0, security=("None",), users=(USER,),
                                                   anonymous_role="none")})
         self.world = World(sc)
-        self.server = OpcUaServer(self.world, out_dir=out)
+        # a None-only server (asked for by name) so the fuzzer's raw bytes need no crypto
+        self.server = OpcUaServer(self.world, out_dir=out, insecure=True)
         self.runner = runner
 
     def start(self) -> tuple[int, str]:

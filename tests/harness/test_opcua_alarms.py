@@ -49,7 +49,8 @@ async def twin(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[OpcUaS
                             ScriptedIncident(at=200, kind="emergency_call", target="N1-call0"),
                             ScriptedIncident(at=300, kind="fire_alarm", target="N1-fire"),
                             ScriptedIncident(at=400, kind="emergency_call", target="N1-call1")))
-    server = OpcUaServer(World(sc), out_dir=tmp_path_factory.mktemp("alarms"))
+    server = OpcUaServer(World(sc), out_dir=tmp_path_factory.mktemp("alarms"),
+                         insecure=True)
     await server.start()
     yield server
     await server.stop()

@@ -90,7 +90,7 @@ class Inbox:
 async def faces(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Faces]:
     sc = scenario(scripted=(ScriptedIncident(at=1500, kind="fire_alarm", target="S1-fire"),))
     world = World(sc.model_copy(update={"faults": FAULTS}))
-    opcua = OpcUaServer(world, out_dir=tmp_path_factory.mktemp("faults"))
+    opcua = OpcUaServer(world, out_dir=tmp_path_factory.mktemp("faults"), insecure=True)
     await opcua.start()
     modbus = ModbusGateway(world, sc.gateways[0], port=0)  # gw-north
     endpoint = await modbus.start()

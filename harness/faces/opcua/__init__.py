@@ -5,7 +5,9 @@ on Modbus); `server` serves values and reads; `writes` takes writes into the wor
 is each alarm condition's state machine over the device's points; `alarms` emits its events and
 answers Acknowledge, Confirm and ConditionRefresh; `deliveries` marks what left for a client;
 `faults` maps device and gateway faults to statuses and delays; `sessions` names the client
-behind a request; `security` holds endpoints, users and roles.
+behind a request; `security` decides the endpoints offered and the roles' rules; `channels`
+gates sessions by channel, certificate and password; `logins` checks passwords and throttles
+wrong ones; `pki` keeps the certificate folders.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ class OpcUaFace:
 
     def __init__(self, world: World, options: FaceOptions) -> None:
         self.server = OpcUaServer(world, out_dir=options.work_dir, host=options.host,
-                                  port=0 if options.any_port else None)
+                                  port=0 if options.any_port else None,
+                                  insecure=options.insecure, auto_trust=options.auto_trust)
 
     async def start(self) -> list[Endpoint]:
         try:

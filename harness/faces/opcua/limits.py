@@ -5,7 +5,8 @@ asyncua 2.1 limits messages only once they have arrived: its connection protocol
 bytes buffer until the chunk its header announces is complete, and compares the chunk size with
 `TransportLimits.max_recv_buffer` only after that (`SecureConnection._receive`). A client whose
 chunk header claims 2 GB therefore makes the server buffer whatever it sends, copying the whole
-buffer on every segment, which slows every other client (measured: +131 MB, other clients' reads at 66 ms).
+buffer on every segment, which slows every other client (measured: +131 MB, and other
+clients' reads at 66 ms).
 
 `BoundedServer` is asyncua's `Server` with
 - transport limits: chunks of at most `CHUNK_BYTES`, messages of at most `MAX_MESSAGE_BYTES`
@@ -109,12 +110,15 @@ class BoundedServer(Server):
         await self._setup_server_nodes()
         await self.iserver.start()
         try:
-            ipaddress, port = self._get_bind_socket_info()
-            self.bserver = BoundedBinaryServer(self.iserver, ipaddress, port,  # type: ignore[arg-type]
-                                               self.limits)
+            host, port = self._get_bind_socket_info()
+            self.bserver = self._binary_server(host, port)
             self.bserver.set_policies(self._policies)
             await self.bserver.start()
         except Exception:
             log.exception("%s error starting server", self)
             await self.iserver.stop()
             raise
+
+    def _binary_server(self, host: Any, port: Any) -> BinaryServer:
+        """The listening server; a subclass that needs its own protocol overrides this."""
+        return BoundedBinaryServer(self.iserver, host, port, self.limits)

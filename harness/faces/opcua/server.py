@@ -20,52 +20,46 @@ quantised exactly as the Modbus encoding quantises it (`values`), so both faces 
   subscription notification or event carrying an active alarm marks it observed when the publish
   response leaves (`deliveries`). Both name the client (`sessions`).
 
-ns0 cache: asyncua rebuilds the standard address space (~1.3 s) unless `init(shelf)` finds its
-shelf, and it looks for the bare file name, which dbm.dumb (the only dbm here: no gdbm/ndbm)
-never writes. `_Ns0Cache` lets asyncua write the shelf once under a temporary name, moves the
-`.dat`/`.dir` files into place and then writes the bare-name file as a completion marker, so later
-starts find it and load ns0 lazily.
+Security (`security`, `channels`, `logins`, `pki`): the endpoints offered, the client
+certificates trusted, who logs in with which role; a run asks for insecure modes by name.
+
+No ns0 cache: asyncua can cache the standard address space in a shelf, a pickle, and loading a
+pickle from an output folder someone else could write runs their code. Building ns0 costs
+~1.3 s per start (`ServerStats.init_s`), paid for not executing files.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.metadata
 import logging
-import os
 import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from asyncua import Server, ua
+from asyncua import ua
 from asyncua.common.callback import CallbackType
 from asyncua.server.address_space import AttributeValue
 from asyncua.server.internal_session import InternalSession
 
 from devices import CodecError, Device, Value
 from harness.contract import OpcUaEndpoint
-from harness.faces.opcua import sessions
+from harness.faces.base import FaceConfigError
+from harness.faces.opcua import security, sessions
 from harness.faces.opcua import space as opcua_space
 from harness.faces.opcua.alarms import Conditions, Work
+from harness.faces.opcua.channels import Gate, TwinServer
 from harness.faces.opcua.deliveries import Deliveries
 from harness.faces.opcua.faults import COMM_KINDS, DeviceFaults
-from harness.faces.opcua.limits import BoundedServer
-from harness.faces.opcua.security import (
-    APPLICATION_URI,
-    Roles,
-    TwinRuleset,
-    TwinUserManager,
-    ensure_certificate,
-    identity_tokens,
-    policy_types,
-)
+from harness.faces.opcua.logins import LoginThrottle, Passwords, TwinUserManager
+from harness.faces.opcua.pki import APPLICATION_URI, CertificateCheck, Pki
+from harness.faces.opcua.security import Roles, TwinRuleset, identity_tokens, policy_types
 from harness.faces.opcua.space import PointNode, SpaceIndex
 from harness.faces.opcua.values import bad, good, is_good, point_variant, status_of
 from harness.faces.opcua.writes import TwinAttributeService
-from scenarios.opcua import OpcUa
+from scenarios.opcua import OpcUa, SecretError, passwords_need_encryption
 from sim import World
 
 log = logging.getLogger(__name__)
@@ -86,36 +80,6 @@ def free_port(host: str) -> int:
         return int(s.getsockname()[1])
 
 
-class _Ns0Cache:
-    def __init__(self, folder: Path) -> None:
-        version = importlib.metadata.version("asyncua").replace(".", "_")
-        self.folder = folder
-        self.marker = folder / f"ns0_asyncua_{version}"
-        self._building: Path | None = None
-
-    @property
-    def ready(self) -> bool:
-        return all(Path(f"{self.marker}{s}").is_file() for s in ("", ".dat", ".dir"))
-
-    def shelf(self) -> Path:
-        if self.ready:
-            return self.marker
-        self.folder.mkdir(parents=True, exist_ok=True)
-        # A private name: two servers starting at once must not write the same dbm files.
-        self._building = self.folder / f"{self.marker.name}_build{os.getpid()}_{id(self)}"
-        return self._building
-
-    def finish(self) -> None:
-        if self._building is None:
-            return
-        for suffix in (".dat", ".dir"):
-            Path(f"{self._building}{suffix}").replace(f"{self.marker}{suffix}")
-        with contextlib.suppress(FileNotFoundError):
-            Path(f"{self._building}.bak").unlink()
-        self.marker.write_text("asyncua ns0 shelf (dbm.dumb): this file marks it complete\n")
-        self._building = None
-
-
 @dataclass
 class _Computed:
     device: Device
@@ -129,7 +93,6 @@ class ServerStats:
     build_s: float = 0.0
     start_s: float = 0.0
     nodes: int = 0
-    ns0_cached: bool = False
     refreshes: int = 0
     notifications: int = 0
     delayed: int = 0  # Reads a slow fault held back
@@ -137,18 +100,25 @@ class ServerStats:
 
 
 class OpcUaServer:
+    """`insecure`: offer what the scenario asks for that is refused by default (the None
+    endpoint, anonymous sessions that write); `auto_trust`: trust any client certificate;
+    `login_clock`: the login throttle's clock (tests inject one)."""
+
     def __init__(self, world: World, settings: OpcUa | None = None, out_dir: Path = Path("out"),
-                 host: str | None = None, port: int | None = None,
-                 cache_dir: Path | None = None) -> None:
+                 host: str | None = None, port: int | None = None, *, insecure: bool = False,
+                 auto_trust: bool = False,
+                 login_clock: Callable[[], float] = time.monotonic) -> None:
         self.world = world
         self.settings = settings or world.scenario.opcua
         self.out_dir = out_dir
         self.host = host or self.settings.host
         self.port = self.settings.port if port is None else port
-        self.cache = _Ns0Cache(cache_dir or out_dir / "opcua")
+        self.insecure, self.auto_trust = insecure, auto_trust
+        self.pki = Pki(out_dir / "opcua" / "pki")
+        self.throttle = LoginThrottle(clock=login_clock)
         self.roles = Roles(self.settings)
         self.stats = ServerStats()
-        self.server: Server | None = None
+        self.server: TwinServer | None = None
         self.index: SpaceIndex
         self.conditions: Conditions
         self.device_faults = DeviceFaults(world)
@@ -171,11 +141,18 @@ class OpcUaServer:
     async def start(self) -> OpcUaEndpoint:
         t0 = time.perf_counter()
         settings, scenario = self.settings, self.world.scenario
-        server = self.server = BoundedServer(user_manager=TwinUserManager(settings))
+        offered = security.check(settings, self.insecure)
+        try:
+            passwords = Passwords(settings)
+        except SecretError as exc:
+            raise FaceConfigError(str(exc)) from None
+        security.warn_off_loopback(self.host)
+        server = self.server = TwinServer(
+            user_manager=TwinUserManager(settings, passwords))
+        server.gate = Gate(policy_types(offered), passwords_need_encryption(settings),
+                           CertificateCheck(self.pki, self.auto_trust), self.throttle)
         # No `bind_condition_methods`: the twin binds its own ConditionRefresh (alarms.py).
-        self.stats.ns0_cached = self.cache.ready
-        await server.init(self.cache.shelf())
-        self.cache.finish()
+        await server.init()
         t1 = time.perf_counter()
         port = self.port or free_port(self.host)
         url = f"opc.tcp://{self.host}:{port}/commtwin/"
@@ -183,11 +160,11 @@ class OpcUaServer:
         server.set_server_name(f"commtwin {scenario.name}")
         await server.set_application_uri(APPLICATION_URI)
         cert_path: Path | None = None
-        if any(mode != "None" for mode in settings.security):
-            cert_path, key_path = ensure_certificate(self.out_dir / "opcua")
+        if any(mode != "None" for mode in offered):
+            cert_path, key_path = self.pki.server_certificate()
             await server.load_certificate(cert_path)
             await server.load_private_key(key_path)
-        server.set_security_policy(policy_types(settings),
+        server.set_security_policy(policy_types(offered),
                                    permission_ruleset=TwinRuleset(self.roles))
         server.set_identity_tokens(identity_tokens(settings))
         ns_uri = f"urn:commtwin:{scenario.name}"
@@ -206,7 +183,7 @@ class OpcUaServer:
         server.iserver.attribute_service = TwinAttributeService(
             server.iserver.attribute_service, self.world, self.index, self.roles,
             self.device_faults)
-        sessions.install(server.iserver, self._read)
+        sessions.install(server.iserver, self._read, server.gate)
         self.deliveries = Deliveries(self.world)
         self.conditions = Conditions(server, self.world, self.index, self.deliveries,
                                      self.device_faults, self._submit)
@@ -223,7 +200,7 @@ class OpcUaServer:
         self.stats.init_s, self.stats.build_s = t1 - t0, t2 - t1
         self.stats.start_s, self.stats.nodes = time.perf_counter() - t0, count
         self._endpoint = OpcUaEndpoint(
-            "opcua", "opcua", url, ns_uri, ns, tuple(settings.security),
+            "opcua", "opcua", url, ns_uri, ns, offered,
             {u.name: u.role for u in settings.users}, settings.anonymous_role,
             str(cert_path) if cert_path else None)
         return self._endpoint
@@ -378,9 +355,3 @@ class OpcUaServer:
         for device_id, names in seen.items():
             self.world.note_read(device_id, names, wall, by=actor)
         return results
-
-def make_server(world: World, out_dir: Path, *, host: str | None = None,
-                any_port: bool = False) -> OpcUaServer:
-    return OpcUaServer(world, out_dir=out_dir, host=host, port=0 if any_port else None)
-
-

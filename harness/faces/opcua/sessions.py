@@ -12,6 +12,9 @@ hooks downstream run in the same task and read it back with `current_actor()`.
 A session re-activated from a second connection (asyncua allows taking over a session) keeps
 the peer address it was created from: the processor that now serves it is not reachable from
 the session.
+
+Creating and activating a session pass the twin's `channels.Gate` (certificates, passwords only
+over encryption, throttling) with the channel the request came over.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from asyncua import ua
 from asyncua.server.internal_server import InternalServer
 from asyncua.server.internal_session import InternalSession
 
+from harness.faces.opcua import channels
 from sim import Actor
 
 FACE = "opcua"
@@ -71,6 +75,30 @@ class TwinSession(InternalSession):
     docstring); Reads go through the server's read hook (faults, observation)."""
 
     read_hook: ReadHook | None = None
+    gate: channels.Gate | None = None
+    #: The client's description from CreateSession: a takeover's certificate is checked with it.
+    client: ua.ApplicationDescription | None = None
+
+    async def create_session(self, params: ua.CreateSessionParameters,
+                             sockname: tuple[str, int] | None = None) -> ua.CreateSessionResult:
+        try:
+            if self.gate is not None:
+                self.gate.admit(channels.current(), params.ClientDescription,
+                                params.ClientCertificate)
+            result = await super().create_session(params, sockname)
+        except Exception:
+            self.iserver.unregister_external_session(self)  # never to be taken over
+            raise
+        self.client = params.ClientDescription
+        return result
+
+    def activate_session(self, params: ua.ActivateSessionParameters,
+                         peer_certificate: bytes | None) -> ua.ActivateSessionResult:
+        if self.gate is None:
+            return super().activate_session(params, peer_certificate)
+        return self.gate.activate(channels.current(), self.client, params,
+                                  lambda: super(TwinSession, self).activate_session(
+                                      params, peer_certificate))
 
     async def read(self, params: ua.ReadParameters) -> list[ua.DataValue]:
         token = _CURRENT.set(self)
@@ -96,14 +124,15 @@ class TwinSession(InternalSession):
             _CURRENT.reset(token)
 
 
-def install(iserver: InternalServer, read_hook: ReadHook) -> None:
-    """Make every session the server creates from now on a `TwinSession`."""
+def install(iserver: InternalServer, read_hook: ReadHook, gate: channels.Gate) -> None:
+    """Make every session the server creates from now on a `TwinSession` behind `gate`."""
 
     def create_session(name: str, user: Any = None, external: bool = False) -> InternalSession:
         kwargs = {} if user is None else {"user": user}
         session = TwinSession(iserver, iserver.aspace, iserver.subscription_service, name,
                               external=external, **kwargs)
         session.read_hook = read_hook
+        session.gate = gate
         return session
 
     # An instance attribute: UaProcessor calls `iserver.create_session(peername, external=True)`.
