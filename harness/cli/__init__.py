@@ -1,7 +1,8 @@
 """The `commtwin` command line: one click group, one module per command group.
 
 `run` (rehearse, serve), `report`, `points`, `export`, `coverage` (coverage, generate), `gis`
-(import-geojson), `sweep` (variants on Dask); `session` runs a world with its faces and
+(import-geojson), `sweep` (variants on Dask), `place`
+(cameras, 5G sites); `session` runs a world with its faces and
 platform for any of them.
 """
 
@@ -25,11 +26,12 @@ def main() -> None:
 from harness.cli.coverage import coverage, generate  # noqa: E402
 from harness.cli.export import export_command  # noqa: E402
 from harness.cli.gis import import_geojson  # noqa: E402
+from harness.cli.place import place_command  # noqa: E402
 from harness.cli.points import points  # noqa: E402
 from harness.cli.report import report_command  # noqa: E402
 from harness.cli.run import rehearse, serve  # noqa: E402
 from harness.cli.sweep import sweep_command  # noqa: E402
 
 for command in (rehearse, report_command, serve, points, coverage, generate, import_geojson,
-                export_command, sweep_command):
+                export_command, sweep_command, place_command):
     main.add_command(command)
