@@ -92,13 +92,14 @@ def draw(scenario: Scenario, what: str, cands: tuple[Device, ...], matrix: Cover
     seen = matrix.already | (matrix.covers[:, list(cover.chosen)].any(axis=1)
                              if cover.chosen else False)
     size = 4 if what == "cameras" else max(1.0, math.sqrt(matrix.cell_area_m2) / 2)
-    ax.scatter(*matrix.xy[~seen].T, s=size, c="tab:red", marker="s" if size > 4 else "o",
-               label=f"not covered ({int((~seen).sum())})", lw=0)
-    ax.scatter(*matrix.xy[seen].T, s=size, c="tab:green", alpha=0.5,
+    ax.scatter(matrix.xy[~seen, 0], matrix.xy[~seen, 1], s=size, c="tab:red",
+               marker="s" if size > 4 else "o", label=f"not covered ({int((~seen).sum())})", lw=0)
+    ax.scatter(matrix.xy[seen, 0], matrix.xy[seen, 1], s=size, c="tab:green", alpha=0.5,
                label=f"covered ({int(seen.sum())})", lw=0)
     other = [c for i, c in enumerate(cands) if i not in cover.chosen]
     if other:
-        ax.scatter(*np.array([c.position for c in other]).T, s=6, c="0.5", marker=".",
+        pos = np.array([c.position for c in other])
+        ax.scatter(pos[:, 0], pos[:, 1], s=6, c="0.5", marker=".",
                    label=f"candidates not chosen ({len(other)})")
     for i in cover.chosen:
         c = cands[i]
