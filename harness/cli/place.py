@@ -156,7 +156,7 @@ def place_command(what: str, scenario: str, candidates: str, target: float, out:
     bound = ("optimal" if cover.method.startswith("exact") else
              f"LP lower bound {cover.lower_bound}, gap <= {cover.gap}, greedy guarantee "
              f"H(Δ) = {cover.greedy_guarantee:.2f}")
-    title = (f"{sc.name}: {len(chosen)} {noun} cover {cover.share:.1%} of {matrix.what} "
+    title = (f"{sc.name}: {len(chosen)} {noun} cover {cover.share:.1%} of {matrix.what}\n"
              f"(target {target:.0%}; {cover.method}, {bound})")
     draw(sc, what, cands, matrix, cover, out / "placement.png", title)
     summary = {"what": what, "scenario": scenario, "target": target, "candidates": len(cands),

@@ -189,10 +189,10 @@ def sweep_command(spec: Path, out: Path, workers: int, scheduler: str | None, cs
     (out / "sweep.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
                                     "utf-8")
     summary = summarize(rows)
-    front = set(pareto(summary))
+    front = set(pareto([s for s in summary if not math.isnan(s["p_onsite"])], "p_onsite"))
     for line in summary:
         params = ", ".join(f"{k[2:]}={line[k]}" for k in line if k.startswith("p."))
-        mark = " (Pareto)" if line["variant"] in front else ""
+        mark = " (Pareto front on cost and on-site)" if line["variant"] in front else ""
         console.print(f"variant {line['variant']}: {params or 'base'}; cost {line['cost']:,.0f}; "
                       f"indicators holding {line['holding']:.1f}; P(on site <= 15 min) "
                       f"{_pct(line['p_onsite'])} [{_pct(line['p_onsite_lo'])}, "

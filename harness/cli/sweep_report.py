@@ -4,7 +4,7 @@
   indicators holding and P(on site <= 15 min) against the parameter's values — means over every
   replication with that value (the other parameters pooled), with 95% confidence bands;
 - `pareto.png`: cost against indicators holding and against P(on site <= 15 min), one point per
-  variant with its interval, the Pareto front (cheapest for its compliance) joined up;
+  variant with its interval, each panel's Pareto front (cheapest for its compliance) joined up;
 - `report.html`: those pictures inlined, the variant table and each indicator's share of
   replications holding per variant. Self-contained: one file to mail.
 """
@@ -97,12 +97,12 @@ def param_plots(rows: list[dict[str, Any]], img: Path) -> list[Path]:
 
 
 def pareto_plot(summary: list[dict[str, Any]], img: Path) -> Path:
-    front = set(pareto(summary))
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for ax, (mid, lo, hi, label) in zip(axes, (
             ("holding", "holding_lo", "holding_hi", "indicators holding (mean)"),
             ("p_onsite", "p_onsite_lo", "p_onsite_hi", "P(on site <= 15 min), modelled")),
             strict=True):
+        front = set(pareto([s for s in summary if not math.isnan(s[mid])], mid))
         for s in summary:
             y = s[mid]
             if math.isnan(y):
@@ -113,7 +113,7 @@ def pareto_plot(summary: list[dict[str, Any]], img: Path) -> Path:
             ax.annotate(str(s["variant"]), (s["cost"], y), fontsize=7,
                         xytext=(3, 3), textcoords="offset points")
         pts = sorted((s["cost"], s[mid]) for s in summary if s["variant"] in front)
-        if mid == "holding" and pts:
+        if pts:
             ax.step([p[0] for p in pts], [p[1] for p in pts], where="post", color="C3",
                     label="Pareto front")
             ax.legend(fontsize=8)
@@ -143,7 +143,8 @@ def write_report(rows: list[dict[str, Any]], meta: dict[str, Any], out: Path) ->
     img = out / "img"
     img.mkdir(parents=True, exist_ok=True)
     summary = summarize(rows)
-    front = set(pareto(summary))
+    front_h = set(pareto(summary))
+    front_p = set(pareto([s for s in summary if not math.isnan(s["p_onsite"])], "p_onsite"))
     pictures = [pareto_plot(summary, img), *param_plots(rows, img)]
     params = [k for k in summary[0] if k.startswith("p.")]
     head = "".join(f"<th>{html.escape(p[2:])}</th>" for p in params)
@@ -153,7 +154,8 @@ def write_report(rows: list[dict[str, Any]], meta: dict[str, Any], out: Path) ->
                f"{100 * s['p_onsite']:.1f}% [{100 * s['p_onsite_lo']:.1f}, "
                f"{100 * s['p_onsite_hi']:.1f}]")
         lines.append(
-            f"<tr><td>{s['variant']}{' ★' if s['variant'] in front else ''}</td>"
+            f"<tr><td>{s['variant']}{' ★' if s['variant'] in front_h else ''}"
+            f"{' ☆' if s['variant'] in front_p else ''}</td>"
             + "".join(f"<td>{_cell(s[p])}</td>" for p in params)
             + f"<td>{s['cost']:,.0f}</td><td>{s['replications']}</td>"
             f"<td>{s['holding']:.2f} [{s['holding_lo']:.2f}, {s['holding_hi']:.2f}]</td>"
@@ -176,8 +178,8 @@ img{{max-width:100%;display:block;margin:1em 0}}</style></head><body>
 {len(rows)} runs; {where}; {meta.get('wall_s', 'n/a')} wall s. Every live figure comes from the
 modelled platform and, where declared, the responder model: <b>modelled</b> (模拟估计), a
 prediction, never "met". P(on site &lt;= 15 min) is the share of emergency calls a responder
-reached within the limit, with a 95% interval over replications; ★ marks the Pareto front
-(no variant is cheaper and at least as compliant).</p>
+reached within the limit, with a 95% interval over replications. ★ marks the Pareto front on
+indicators holding, ☆ the front on P(on site): no variant is cheaper and at least as good.</p>
 <h2>Variants</h2><table><tr><th>variant</th>{head}<th>cost</th><th>runs</th>
 <th>indicators holding (95% CI)</th><th>calls</th><th>P(on site &lt;= 15 min) [95% CI]</th>
 </tr>{''.join(lines)}</table>
