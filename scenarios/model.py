@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from scenarios.base import MAX_RATE_PER_H, MAX_RUN_S, Frozen, LatLon, Point2, SafeId
 from scenarios.faults import Faults
 from scenarios.opcua import OpcUa
+from scenarios.responders import Responders
 from scenarios.site_features import (
     BookCorner,
     Camera,
@@ -306,6 +307,17 @@ class Scenario(Frozen):
     acceptance: Acceptance = Field(default=Acceptance(), description="tier profile and overrides")
     opcua: OpcUa = Field(default=OpcUa(), description="the OPC UA face")
     faults: Faults = Field(default=Faults(), description="device and gateway misbehaviour")
+    responders: Responders = Field(default=Responders(),
+                                   description="carers and guards who walk to incidents")
+
+    @model_validator(mode="after")
+    def _responders_answer_incidents(self) -> Scenario:
+        for i, team in enumerate(self.responders.teams):
+            for j, kind in enumerate(team.incident_kinds):
+                if kind not in INCIDENT_DEVICE_KIND:
+                    raise ValueError(f"responders.teams[{i}].answers[{j}] = {kind!r}: must be "
+                                     f"an incident kind ({', '.join(INCIDENT_DEVICE_KIND)})")
+        return self
 
     @property
     def name(self) -> str:

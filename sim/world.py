@@ -20,6 +20,7 @@ from sim import faults, injector
 from sim.clock import LiveClock
 from sim.incidents import Actor, IncidentTracker, Lifecycle, Step
 from sim.platform_model import ModelledPlatform
+from sim.responders import Dispatcher
 from sim.streams import lazy_stream, stream
 from sim.trace import Trace
 
@@ -50,13 +51,18 @@ class World:
             device.observe(self.tracker.point_changed)
             self.devices[spec.id] = device
         self.platform: ModelledPlatform | None = None
+        #: The carers and guards (virtual mode with responders declared), else None.
+        self.responders: Dispatcher | None = None
+        if modelled_platform and scenario.responders.teams:
+            self.responders = Dispatcher(self.env, scenario.site, scenario.responders,
+                                         self._record_responder)
         if modelled_platform:
             self.platform = ModelledPlatform(
                 self.env, scenario.platform, scenario.run.speed,
                 stream(self.seed, "platform"),
                 lambda dev, alarm: self.tracker.read_by_platform(dev, {alarm}, self.env.now,
                                                                  by=MODEL),
-                self._model_write)
+                self._model_write, self.responders)
         injector.start(self.env, scenario, self.devices, self.seed, self._inject)
         #: Active device and gateway faults; protocol servers consult it on every request.
         self.faults = faults.FaultState()
@@ -144,7 +150,9 @@ class World:
         spec = device.inject(kind, clear_after)
         incident_id = self.tracker.injected(kind, device, spec.alarm, self.env.now)
         if self.platform is not None:
-            self.platform.handle(device, spec.alarm, spec.resolve_point)
+            where = self.scenario.device(device.id).position if self.responders else (0.0, 0.0)
+            self.platform.handle(device, spec.alarm, spec.resolve_point, kind, where,
+                                 incident_id)
         return incident_id
 
     def _model_write(self, device: Device, name: str, value: Value) -> None:
@@ -160,6 +168,9 @@ class World:
 
     def _record_fault(self, target: str, kind: str, started: bool, now: float) -> None:
         self.trace.add(now, "fault", target, kind, started)
+
+    def _record_responder(self, now: float, member: str, what: str, about: str) -> None:
+        self.trace.add(now, "responder", member, what, about)
 
     def _record_step(self, incident_id: str, step: Step) -> None:
         self.trace.add(step.t_s, "step", incident_id, step.name, None, step.wall_ns)
