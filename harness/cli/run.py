@@ -9,8 +9,10 @@ import contextlib
 import json
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -79,6 +81,22 @@ def _finish(result: RunResult, out: Path, title: str, scenario: Scenario, ref: s
     for gate in failures:
         console.print(f"[red]gate failed[/] ({gate['family']}): {gate['message']}")
     return EXIT_GATE if failures else 0
+
+
+def serving_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options `rehearse` and `serve` share: OPC UA security, the journal, the CI gates."""
+    for option in reversed((
+            click.option("--insecure", is_flag=True,
+                         help="OPC UA: also offer the None endpoint and anonymous roles that "
+                              "write, if the scenario asks for them"),
+            click.option("--auto-trust", is_flag=True,
+                         help="OPC UA: trust any client certificate (benches), not only "
+                              "pki/trusted"),
+            click.option("--journal-hash", type=click.Choice(ALGORITHMS), default="sha256",
+                         show_default=True,
+                         help="hash of the run journal's chain (sm3: GB/T 32905)"))):
+        command = option(command)
+    return gating_options(command)
 
 
 @dataclass(frozen=True)
@@ -172,14 +190,7 @@ def _exit(status: int, sig: int | None) -> None:
               help="bind the scenario's gateway ports instead of free ones")
 @click.option("--protocol", type=click.Choice(list(PROTOCOLS)), default="modbus", show_default=True,
               help="how the reference platform connects; 'both' rehearses Modbus, then OPC UA")
-@click.option("--insecure", is_flag=True,
-              help="OPC UA: also offer the None endpoint and anonymous roles that write, if the "
-                   "scenario asks for them")
-@click.option("--auto-trust", is_flag=True,
-              help="OPC UA: trust any client certificate (benches), not only pki/trusted")
-@click.option("--journal-hash", type=click.Choice(ALGORITHMS), default="sha256",
-              show_default=True, help="hash of the run journal's chain (sm3: GB/T 32905)")
-@gating_options
+@serving_options
 def rehearse(scenario: str, out: Path, speed: float | None, duration: float | None,
              seed: int | None, virtual: bool, fixed_ports: bool, protocol: str, insecure: bool,
              auto_trust: bool, journal_hash: str, fail_on: tuple[str, ...], baseline: Path | None,
@@ -230,14 +241,7 @@ def rehearse(scenario: str, out: Path, speed: float | None, duration: float | No
               help="which faces to serve: Modbus gateways, the OPC UA server, or both")
 @click.option("--control/--no-control", default=True, show_default=True,
               help="serve the HTTP control and acknowledgement API (inject, ack by webhook)")
-@click.option("--insecure", is_flag=True,
-              help="OPC UA: also offer the None endpoint and anonymous roles that write, if the "
-                   "scenario asks for them")
-@click.option("--auto-trust", is_flag=True,
-              help="OPC UA: trust any client certificate (benches), not only pki/trusted")
-@click.option("--journal-hash", type=click.Choice(ALGORITHMS), default="sha256",
-              show_default=True, help="hash of the run journal's chain (sm3: GB/T 32905)")
-@gating_options
+@serving_options
 def serve(scenario: str, out: Path, host: str | None, speed: float, duration: float | None,
           seed: int | None, any_port: bool, protocol: str, control: bool, insecure: bool,
           auto_trust: bool, journal_hash: str, fail_on: tuple[str, ...], baseline: Path | None,
