@@ -21,7 +21,7 @@ from typing import Any
 
 from harness.contract import Endpoint
 from harness.evidence import RunResult, summarize
-from harness.evidence.health import from_health
+from harness.evidence.health import HEALTH_POINTS, from_health
 from harness.evidence.journal import Journal
 from harness.evidence.run import utc_now, version
 from harness.faces import FACES, Face, FaceOptions
@@ -31,6 +31,8 @@ from sim import LiveClock, Step, World
 
 ProgressFn = Callable[[float, float, int], None]  # simulated now, end, incidents so far
 ReadyFn = Callable[[list[Endpoint]], Awaitable[None] | None]
+#: Trace records a run keeps in memory before the oldest half moves to its journal.
+TRACE_IN_MEMORY = 200_000
 #: Pacing lateness p99 above which a live run is flagged: its latencies include the twin's own.
 PACING_LIMIT_MS = 5.0
 #: What `--protocol` names: the faces served, in order.
@@ -54,6 +56,11 @@ def _journal(world: World, journal_dir: Path | None, mode: str, speed: float,
         journal.step((incident_id, *world.tracker.describe(incident_id)), step)
 
     world.step_listeners.append(record)
+    # A run of days must not grow in memory: the trace's oldest records move to the journal,
+    # keeping the few changes device health needs over the whole run.
+    world.trace.retain = HEALTH_POINTS
+    world.trace.max_records = TRACE_IN_MEMORY
+    world.trace.spill = journal.trace
     return journal
 
 

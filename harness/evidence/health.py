@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from harness.evidence.judge import Measurement
 from sim import World
 
+#: Points whose whole-run history device health needs, kept even when the trace spills.
+HEALTH_POINTS = frozenset({"online", "image_ok"})
 METERS = ("electricity_meter", "water_meter", "gas_meter")
 #: Cameras named in a measurement's evidence, longest outage first (the rest are counted).
 EVIDENCE_LINES = 50
@@ -32,8 +34,8 @@ def outages(world: World, device_ids: Iterable[str], point: str) -> dict[str, li
     """
     end = world.env.now
     changes: dict[str, list[tuple[float, bool]]] = {i: [] for i in device_ids}
-    for r in world.trace.records:
-        if r.kind == "point" and r.name == point and r.subject in changes:
+    for r in world.trace.point_changes(frozenset({point})):
+        if r.subject in changes:
             changes[r.subject].append((r.t_s, bool(r.value)))
     out: dict[str, list[Interval]] = {}
     for dev_id, steps in changes.items():

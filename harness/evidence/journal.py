@@ -2,10 +2,10 @@
 
 `journal.jsonl` in the run's folder holds a header (what ran, when, from which file), one entry
 per lifecycle step the moment it is stamped (flushed to the OS each time, so a `kill -9` loses
-nothing already stamped), and an end entry. Each entry carries the hash of the one before it and
-its own hash over that and its content, so an edited, deleted or reordered entry breaks the chain
-at a place `verify` names. SHA-256 by default; SM3 (GB/T 32905, OpenSSL's implementation through
-`hashlib`) on request.
+nothing already stamped), the trace records a long run moves out of memory, and an end entry.
+Each entry carries the hash of the one before it and its own hash over that and its content, so
+an edited, deleted or reordered entry breaks the chain at a place `verify` names. SHA-256 by
+default; SM3 (GB/T 32905, OpenSSL's implementation through `hashlib`) on request.
 
 `rebuild` turns a journal back into the lifecycles and run header, for `commtwin report` after a
 run that died before writing `results.json`; `verify` checks the chain and that a report shows the
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from harness.contract.records import lifecycle_dict
-from sim import STEPS, Actor, Lifecycle, Step
+from sim import STEPS, Actor, Lifecycle, Record, Step
 
 JOURNAL = "journal.jsonl"
 ALGORITHMS = ("sha256", "sm3")
@@ -66,6 +66,11 @@ class Journal:
                      "device": device, "alarm": alarm, "step": step.name, "t_s": step.t_s,
                      "wall_ns": step.wall_ns, "utc": step.utc,
                      "by": None if step.by is None else step.by.as_dict()})
+
+    def trace(self, records: list[Record]) -> None:
+        """Trace records leaving memory (a long run): [t_s, kind, subject, name, value, wall_ns]."""
+        self.append({"kind": "trace",
+                     "records": [[*json.loads(r.sim_json()), r.wall_ns] for r in records]})
 
     def close(self, end: dict[str, Any]) -> None:
         if not self._file.closed:

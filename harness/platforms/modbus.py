@@ -52,7 +52,9 @@ class ReferencePlatform:
                       {s.alarm: s.resolve_point for s in kinds[dev_id].INCIDENTS.values()
                        if s.resolve_point})
                 for unit, dev_id in sorted(ep.units.items())]
-        self._handled: set[tuple[str, str, int]] = set()
+        # (device, alarm) -> the activation (its `_seq`) last answered: one entry per alarm,
+        # however long the platform runs
+        self._handled: dict[tuple[str, str], int] = {}
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
         """Poll every gateway until `stop` is set; `ready` is set at once (polling needs no
@@ -119,10 +121,10 @@ class ReferencePlatform:
         for alarm in unit.alarms:
             if not values.get(alarm):
                 continue
-            key = (unit.device_id, alarm, int(values.get(f"{alarm}_seq", 0)))  # type: ignore[call-overload]
-            if key in self._handled:
+            seq = int(values.get(f"{alarm}_seq", 0))  # type: ignore[call-overload]
+            if self._handled.get((unit.device_id, alarm)) == seq:
                 continue
-            self._handled.add(key)
+            self._handled[(unit.device_id, alarm)] = seq
             if not self.settings.acknowledge:
                 continue
             task = asyncio.create_task(self._respond(client, lock, unit, alarm))

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenarios import Scenario, from_dict
-from sim import World, stream
+from sim import Record, World, stream
 from tests.conftest import demo_dict, tiny_dict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,3 +128,21 @@ def test_an_ack_after_the_alarm_cleared_is_recorded_until_the_next_activation() 
         ("injected", 10.0), ("resolved", 15.0), ("acknowledged", 20.0)]
     assert first.missed == ("observed",)
     assert second.missed == ("observed", "acknowledged")
+
+
+def test_a_bounded_trace_spills_its_oldest_half_and_keeps_what_health_needs() -> None:
+    world = World(from_dict(demo_dict()), modelled_platform=True)
+    spilled: list[Record] = []
+    world.trace.retain = frozenset({"online"})
+    world.trace.max_records = 50
+    world.trace.spill = spilled.extend
+    unbounded = World(from_dict(demo_dict()), modelled_platform=True)
+    world.run_virtual()
+    unbounded.run_virtual()
+    # nothing lost: what left memory went to the spill, in order, and the count is the total
+    assert [r.sim_json() for r in [*spilled, *world.trace.records]] == \
+        [r.sim_json() for r in unbounded.trace.records]
+    assert len(world.trace) == len(unbounded.trace) and len(world.trace.records) < 50
+    online = [r.sim_json() for r in world.trace.point_changes(frozenset({"online"}))]
+    assert online and online == [r.sim_json() for r in
+                                 unbounded.trace.point_changes(frozenset({"online"}))]
