@@ -113,7 +113,8 @@ def write(doc: dict[str, Any], coverage: Any, scenario: Scenario, lifecycles: li
     # each file whole or not at all: a report half written by a dying run would mislead
     atomic_write_text(paths["json"], json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     atomic_write_text(paths["md"], render_markdown(doc, images, rows))
-    atomic_write_text(paths["html"], render_html(doc, {k: out / v for k, v in images.items()}, rows))
+    files = {k: out / v for k, v in images.items()}
+    atomic_write_text(paths["html"], render_html(doc, files, rows))
     atomic_write_text(paths["junit"], render_junit(doc))
     return paths
 

@@ -80,7 +80,7 @@ def detail(f: Any, path: Path) -> Path:
               extent=(0, len(f.columns), 0.5, f.floors + 0.5), interpolation="nearest")
     edges = np.flatnonzero(np.diff(f.facade)) + 1
     for e in edges:
-        ax.axvline(e, color="black", lw=1)
+        ax.axvline(float(e), color="black", lw=1)
     starts = np.concatenate([[0], edges])
     ends = np.concatenate([edges, [len(f.columns)]])
     ax.set_xticks((starts + ends) / 2)

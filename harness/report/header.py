@@ -66,7 +66,8 @@ def actor_text(step: dict[str, Any] | None) -> str:
 CAPTIONS: dict[str, tuple[str, str]] = {
     "rsrp": ("5G网络覆盖（最佳服务小区参考信号接收功率）",
              "5G coverage: best-server RSRP over the community, gaps hatched"),
-    "cameras": ("重点部位视频监控覆盖", "Video surveillance at entrances, main roads and fire lanes"),
+    "cameras": ("重点部位视频监控覆盖",
+                "Video surveillance at entrances, main roads and fire lanes"),
     "fiber": ("千兆光纤入户", "Gigabit fibre: one dot per household, coloured by optical margin"),
     "facades": ("高空抛物监测：各高层住宅窗户在摄像机视野内的比例",
                 "High-altitude throwing: windows in camera view, per tall building"),

@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from harness.report.summary import MIN_PLOTTED, KindLatency
 
@@ -32,6 +33,7 @@ def _histogram(rows: list[KindLatency], unit: str, limits: dict[str, float], clo
         ax.set_title(f"{r.kind}: {r.acknowledged} answered, {r.missed} missed", fontsize=9)
         ax.set_xlabel(f"latency ({unit})", fontsize=8)
         ax.set_ylabel("incidents", fontsize=8)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.tick_params(labelsize=7)
         if r.kind in limits and clock == "sim":
             ax.axvline(limits[r.kind], color="#c44e52", linestyle="--")
