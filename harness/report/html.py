@@ -29,6 +29,7 @@ figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #ddd
 #summary { border: 2px solid #445; padding: 0.2em 1em 0.6em; margin-bottom: 1.5em; }
 #summary h2 { margin: 0.4em 0; } #summary table { margin: 0.4em 0; font-size: 13px; }
 #summary dl.run { margin: 0.4em 0; }
+#not-met td { background: #fde8e8; }
 td.num { text-align: right; white-space: nowrap; }
 figcaption { font-size: 14px; } .note { color: #8a4b00; }
 """
@@ -65,7 +66,7 @@ def summary_html(doc: dict[str, Any], rows: list[KindLatency]) -> str:
         out.append("<table id='not-met'><thead><tr><th>序号</th><th>未达标指标 not met</th>"
                    "<th>测得 figure</th><th>首条证据 first evidence</th></tr></thead><tbody>"
                    + "".join(
-                       f"<tr class='not_met'><td>{f.number}</td><td>{escape(f.name_zh)} "
+                       f"<tr><td>{f.number}</td><td>{escape(f.name_zh)} "
                        f"<span class='en'>{escape(f.name_en)}</span></td>"
                        f"<td>{escape(f.label)}: <b>{escape(f.figure)}</b></td>"
                        f"<td>{escape(f.evidence or '-')}"
