@@ -25,6 +25,7 @@ from harness.report.junit import render_junit
 from harness.report.maps import all_maps
 from harness.report.markdown import render_markdown
 from harness.report.plots import latency_plots
+from harness.report.summary import kind_latencies
 from scenarios import Scenario, load
 from scenarios.acceptance import load_catalogue, load_profile
 from sim import Lifecycle
@@ -98,18 +99,22 @@ def write(doc: dict[str, Any], coverage: Any, scenario: Scenario, lifecycles: li
     """Write report.json, report.md, report.html (self-contained) and junit.xml into `out`."""
     out.mkdir(parents=True, exist_ok=True)
     img_dir = out / "img"
+    for stale in img_dir.glob("*.png"):  # a re-render into the same folder: no old figures
+        stale.unlink()
     pictures = all_maps(coverage, scenario, img_dir)
     limit = doc["thresholds"].get("elderly_response_s")  # the profile's, if it sets one
     limits = {} if limit is None else {"emergency_call": float(limit)}
     clock = doc["run"].get("latency_clock") or "sim"
-    pictures += latency_plots(lifecycles, clock, img_dir, limits)
+    rows = kind_latencies(doc["incidents"], clock)
+    pictures += latency_plots(rows, clock, img_dir, limits)
     images = {p.stem: f"img/{p.name}" for p in pictures}
     paths = {"json": out / "report.json", "md": out / "report.md", "html": out / "report.html",
              "junit": out / "junit.xml"}
     # each file whole or not at all: a report half written by a dying run would mislead
     atomic_write_text(paths["json"], json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-    atomic_write_text(paths["md"], render_markdown(doc, images))
-    atomic_write_text(paths["html"], render_html(doc, {k: out / v for k, v in images.items()}))
+    atomic_write_text(paths["md"], render_markdown(doc, images, rows))
+    files = {k: out / v for k, v in images.items()}
+    atomic_write_text(paths["html"], render_html(doc, files, rows))
     atomic_write_text(paths["junit"], render_junit(doc))
     return paths
 

@@ -60,3 +60,28 @@ def actor_text(step: dict[str, Any] | None) -> str:
     if by.get("comment"):
         parts.append(f'"{by["comment"]}"')
     return " ".join(p for p in parts if p)
+
+
+#: Each figure's caption, Chinese then English; `facade_<id>` figures are captioned per building.
+CAPTIONS: dict[str, tuple[str, str]] = {
+    "rsrp": ("5G网络覆盖（最佳服务小区参考信号接收功率）",
+             "5G coverage: best-server RSRP over the community, gaps hatched"),
+    "cameras": ("重点部位视频监控覆盖",
+                "Video surveillance at entrances, main roads and fire lanes"),
+    "fiber": ("千兆光纤入户", "Gigabit fibre: one dot per household, coloured by optical margin"),
+    "facades": ("高空抛物监测：各高层住宅窗户在摄像机视野内的比例",
+                "High-altitude throwing: windows in camera view, per tall building"),
+    "walking": ("15分钟步行可达运动场地", "Walking time to the nearest sports ground"),
+    "latency_hist": ("告警响应时延分布（按事件类型）",
+                     "Injection → acknowledgement latency, per incident kind"),
+    "latency_cdf": ("告警响应时延累计分布", "Response latency, cumulative share answered"),
+}
+
+
+def caption(name: str) -> tuple[str, str]:
+    """(Chinese, English) caption of figure `name` (an image file's stem)."""
+    if name.startswith("facade_"):
+        building = name.removeprefix("facade_")
+        return (f"高空抛物监测：{building}号楼未被监控的窗户",
+                f"High-altitude throwing: building {building}, windows out of every camera's view")
+    return CAPTIONS.get(name, (name, name))

@@ -19,11 +19,12 @@ import numpy as np
 import shapely
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PatchCollection
-from matplotlib.colors import BoundaryNorm, ListedColormap, TwoSlopeNorm
+from matplotlib.colors import TwoSlopeNorm
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon
 
 from geometry import DORI_PX_PER_M, Coverage, IndicatorResult, view_sectors
+from harness.report.facades import facade_figures
 from scenarios.model import Scenario
 
 _BUILDING = "#9e9e9e"
@@ -206,44 +207,6 @@ def fiber_map(cov: Coverage, s: Scenario, path: Path) -> Path:
     return _save(fig, path)
 
 
-def facade_map(cov: Coverage, s: Scenario, path: Path, max_buildings: int = 12) -> Path:
-    fs = sorted(cov.facades, key=lambda f: f.windows_seen / max(f.windows, 1))[:max_buildings]
-    n = max(1, len(fs))
-    fig, axes = plt.subplots(n, 1, figsize=(11, 1.2 + 2.3 * n), dpi=110, squeeze=False)
-    cmap = ListedColormap(["#e0e0e0", "#d32f2f", "#2e7d32"])
-    norm = BoundaryNorm([-0.5, 0.5, 1.5, 2.5], cmap.N)
-    for ax, f in zip(axes[:, 0], fs, strict=False):
-        grid = np.zeros((f.floors, len(f.columns)))
-        grid[f.first_floor - 1:, :] = np.where(f.seen.T, 2, 1)
-        ax.imshow(grid, origin="lower", cmap=cmap, norm=norm, aspect="auto",
-                  extent=(0, len(f.columns), 0.5, f.floors + 0.5), interpolation="nearest")
-        edges = np.flatnonzero(np.diff(f.facade)) + 1
-        for e in edges:
-            ax.axvline(e, color="black", lw=1)
-        starts = np.concatenate([[0], edges])
-        ends = np.concatenate([edges, [len(f.columns)]])
-        ax.set_xticks((starts + ends) / 2)
-        ax.set_xticklabels([f"{f.facing[f.facade[a]]} facade" for a in starts], fontsize=8)
-        ax.set_ylabel("floor")
-        ax.set_title(f"building {f.building}: {f.windows_seen} of {f.windows} windows "
-                     f"(floors {f.first_floor}–{f.floors}) in a camera's view", fontsize=9)
-    for ax in axes[len(fs):, 0]:
-        ax.axis("off")
-    if not fs:
-        axes[0, 0].text(0.5, 0.5, "no residential building of 12 floors or more",
-                        ha="center", va="center")
-        axes[0, 0].axis("off")
-    axes[-1, 0].set_xlabel("window columns, walking round the building counter-clockwise")
-    fig.legend(handles=[Patch(fc="#2e7d32", label="window seen by a camera"),
-                        Patch(fc="#d32f2f", label="window NOT seen"),
-                        Patch(fc="#e0e0e0", label="floors 1–2: not required")],
-               loc="lower center", fontsize=8, ncol=3, frameon=False)
-    fig.suptitle("High-altitude throwing: facade windows in camera view (unrolled facades), "
-                 + _verdict(cov.result("high_altitude")), fontsize=11, x=0.02, ha="left")
-    fig.tight_layout(rect=(0, 0.03, 1, 0.96))
-    return _save(fig, path)
-
-
 def walk_map(cov: Coverage, s: Scenario, path: Path) -> Path:
     x0, y0, x1, y1 = shapely.Polygon(s.site.boundary).bounds
     fig, ax = _figure(x1 - x0, y1 - y0)
@@ -295,5 +258,6 @@ def _save(fig: plt.Figure, path: Path) -> Path:
 
 def all_maps(cov: Coverage, s: Scenario, out: Path) -> list[Path]:
     return [rsrp_map(cov, s, out / "rsrp.png"), camera_map(cov, s, out / "cameras.png"),
-            fiber_map(cov, s, out / "fiber.png"), facade_map(cov, s, out / "facades.png"),
+            fiber_map(cov, s, out / "fiber.png"),
+            *facade_figures(cov, out, _verdict(cov.result("high_altitude"))),
             walk_map(cov, s, out / "walking.png")]

@@ -1,5 +1,7 @@
-"""Latency plots for the report: per incident kind, a histogram (small multiples) and one figure
-of empirical CDFs, of the time from injection to acknowledgement; acceptance limits drawn."""
+"""Latency plots for the report, from injection to acknowledgement per incident kind: histograms
+(small multiples) and one figure of empirical CDFs, acceptance limits drawn. Only kinds with
+enough acknowledged incidents are drawn (`summary.MIN_PLOTTED`); the latency table lists every
+kind, so a kind with one incident is a row, not a lone bar or an invisible legend entry."""
 
 from __future__ import annotations
 
@@ -11,71 +13,81 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
-from sim import Lifecycle
-
-
-def _latencies(lifecycles: list[Lifecycle], clock: str) -> dict[str, tuple[np.ndarray, int]]:
-    out = {}
-    for kind in sorted({lc.kind for lc in lifecycles}):
-        group = [lc for lc in lifecycles if lc.kind == kind]
-        values = np.array([v for lc in group
-                           if (v := lc.latency_s("acknowledged", clock)) is not None])
-        out[kind] = (values, sum(1 for lc in group if "acknowledged" in lc.missed))
-    return out
+from harness.report.summary import MIN_PLOTTED, KindLatency
 
 
-def latency_plots(lifecycles: list[Lifecycle], clock: str, out: Path,
-                  limits_s: dict[str, float] | None = None) -> list[Path]:
-    """`latency_hist.png` and `latency_cdf.png` in `out`; none if no incident happened."""
-    data = _latencies(lifecycles, clock)
-    if not data:
-        return []
-    out.mkdir(parents=True, exist_ok=True)
-    unit = "s, wall clock" if clock == "wall" else "s, simulated"
-    limits = limits_s or {}
-    cols = min(4, len(data))
-    rows = math.ceil(len(data) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.4 * rows + 0.6), squeeze=False)
-    for ax, (kind, (values, missed)) in zip(axes.flat, data.items(), strict=False):
-        if len(values):
-            ax.hist(values, bins=min(20, max(5, len(values))), color="#4c72b0")
-        ax.set_title(f"{kind}\n{len(values)} answered, {missed} missed", fontsize=8)
-        ax.set_xlabel(f"latency ({unit})", fontsize=7)
+def _histogram(rows: list[KindLatency], unit: str, limits: dict[str, float], clock: str,
+               path: Path) -> Path | None:
+    # a kind whose latencies are all alike would be one bar: the table says it better
+    shown = [r for r in rows if len(set(np.round(r.values_s, 3))) > 1]
+    if not shown:
+        return None
+    cols = min(3, len(shown))
+    nrows = math.ceil(len(shown) / cols)
+    fig, axes = plt.subplots(nrows, cols, figsize=(3.8 * cols, 2.6 * nrows + 0.7),
+                             squeeze=False)
+    for ax, r in zip(axes.flat, shown, strict=False):
+        ax.hist(r.values_s, bins=min(20, max(5, len(r.values_s) // 2)), color="#4c72b0")
+        ax.set_title(f"{r.kind}: {r.acknowledged} answered, {r.missed} missed", fontsize=9)
+        ax.set_xlabel(f"latency ({unit})", fontsize=8)
+        ax.set_ylabel("incidents", fontsize=8)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.tick_params(labelsize=7)
-        if kind in limits and clock == "sim":
-            ax.axvline(limits[kind], color="#c44e52", linestyle="--")
-    for ax in list(axes.flat)[len(data):]:
+        if r.kind in limits and clock == "sim":
+            ax.axvline(limits[r.kind], color="#c44e52", linestyle="--")
+    for ax in list(axes.flat)[len(shown):]:
         ax.set_visible(False)
-    fig.suptitle("Injection -> acknowledgement, per incident kind (red: acceptance limit)",
-                 fontsize=10)
+    title = "Injection -> acknowledgement, per incident kind"
+    if any(r.kind in limits for r in shown) and clock == "sim":
+        title += " (red dashes: acceptance limit)"
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    hist = out / "latency_hist.png"
-    fig.savefig(hist, dpi=90)
+    fig.savefig(path, dpi=90)
     plt.close(fig)
+    return path
 
-    fig, ax = plt.subplots(figsize=(9, 5))
-    for kind, (values, missed) in data.items():
-        if len(values):
-            xs = np.sort(values)
-            # missed incidents stay in the denominator: a curve that never reaches 1 shows them
-            ax.step(xs, np.arange(1, len(xs) + 1) / (len(xs) + missed), where="post",
-                    label=f"{kind} (n={len(xs) + missed})")
-    for kind, limit in limits.items():
-        if kind in data and clock == "sim":
-            ax.axvline(limit, color="#c44e52", linestyle="--", label=f"{kind} limit {limit:g} s")
+
+def _cdf(rows: list[KindLatency], unit: str, limits: dict[str, float], clock: str,
+         path: Path) -> Path:
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for r in rows:
+        xs = np.sort(r.values_s)
+        # missed incidents stay in the denominator: a curve that never reaches 1 shows them
+        ax.step(xs, np.arange(1, len(xs) + 1) / (len(xs) + r.missed), where="post",
+                label=f"{r.kind} (n={r.acknowledged + r.missed}, {r.missed} missed)")
+    for r in rows:
+        if r.kind in limits and clock == "sim":
+            ax.axvline(limits[r.kind], color="#c44e52", linestyle="--",
+                       label=f"{r.kind} limit {limits[r.kind]:g} s")
     ax.set_xlabel(f"injection -> acknowledgement ({unit})")
     ax.set_ylabel("share of incidents answered")
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    else:  # a platform that answered nothing: say so rather than draw an empty legend
-        ax.text(0.5, 0.5, "no incident was acknowledged", ha="center", va="center",
-                transform=ax.transAxes, color="#c44e52")
-    ax.set_title("Response latency, cumulative")
+    if rows:
+        ax.legend(fontsize=8, loc="lower right")
+    else:  # nothing to draw: say so rather than draw an empty frame
+        ax.text(0.5, 0.5, f"no incident kind had {MIN_PLOTTED} or more acknowledgements:\n"
+                "see the latency table", ha="center", va="center", transform=ax.transAxes,
+                color="#c44e52")
+    ax.set_title(f"Response latency, cumulative (kinds with >= {MIN_PLOTTED} answered)")
     fig.tight_layout()
-    cdf = out / "latency_cdf.png"
-    fig.savefig(cdf, dpi=90)
+    fig.savefig(path, dpi=90)
     plt.close(fig)
-    return [hist, cdf]
+    return path
+
+
+def latency_plots(rows: list[KindLatency], clock: str, out: Path,
+                  limits_s: dict[str, float] | None = None) -> list[Path]:
+    """`latency_hist.png` (if any kind has a spread to show) and `latency_cdf.png` in `out`;
+    none if no incident happened."""
+    if not rows:
+        return []
+    out.mkdir(parents=True, exist_ok=True)
+    unit = "s, wall clock" if clock == "wall" else "s, simulated"
+    limits = limits_s or {}
+    plotted = [r for r in rows if r.plotted]
+    hist = _histogram(plotted, unit, limits, clock, out / "latency_hist.png")
+    cdf = _cdf(plotted, unit, limits, clock, out / "latency_cdf.png")
+    return [cdf] if hist is None else [hist, cdf]
