@@ -83,5 +83,5 @@ def note(embedded: bool) -> str:
     if embedded:
         return ""
     return ("Chinese text needs a CJK font on this machine (e.g. Noto Sans CJK SC); the report "
-            "was written where none was installed (pip install pylopdf-fonts-zh-cn, or "
+            "was written where none was installed (pip install 'commtwin[cjk]', or "
             "apt install fonts-noto-cjk, and re-render with `commtwin report`).")
