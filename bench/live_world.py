@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import resource
 import sys
@@ -24,9 +25,7 @@ from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType as SimType
 from pymodbus.simulator import SimData, SimDevice
 
-sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
-from community import with_catalogue
-
+from bench.community import with_catalogue
 from harness.faces.base import FaceOptions
 from harness.faces.modbus import ModbusFace
 from harness.faces.opcua.server import OpcUaServer
@@ -61,17 +60,24 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(len(s) * q / 100))]
 
 
-def scenario(households: int, duration_s: float, every_s: float, first_s: float) -> Scenario:
-    """The benchmark community with a meter fault scripted every `every_s` simulated seconds,
-    each on a different meter, and no random incidents (their timing would be noise)."""
-    base = with_catalogue(generate(households, 0), duration_s=duration_s)
+def scenario(households: int, duration_s: float, every_s: float, first_s: float,
+             catalogue: bool = True) -> Scenario:
+    """The benchmark community (`community.with_catalogue`: ~3 devices per household; without
+    `catalogue`, what `scenarios.generate` makes: ~1) with a meter fault scripted every
+    `every_s` simulated seconds, each on a different meter, and no random incidents (their
+    timing would be noise)."""
+    base = generate(households, 0)
+    if catalogue:
+        base = with_catalogue(base, duration_s=duration_s)
+    else:
+        base = base.model_copy(update={"run": base.run.model_copy(
+            update={"duration_s": duration_s, "drain_s": 0.0})})
     meters = [d.id for d in base.devices if d.kind == "electricity_meter"]
     n = int((duration_s - first_s) // every_s)
     step = max(1, len(meters) // max(n, 1))
-    scripted = [{"at": first_s + i * every_s, "kind": "meter_fault",
-                 "target": meters[(i * step) % len(meters)]} for i in range(n)]
-    incidents = base.incidents.model_copy(update={
-        "rates_per_hour": {}, "scripted": tuple(ScriptedIncident(**s) for s in scripted)})
+    scripted = tuple(ScriptedIncident(at=first_s + i * every_s, kind="meter_fault",
+                                      target=meters[(i * step) % len(meters)]) for i in range(n))
+    incidents = base.incidents.model_copy(update={"rates_per_hour": {}, "scripted": scripted})
     return base.model_copy(update={"incidents": incidents})
 
 
@@ -82,20 +88,38 @@ class StallProbe:
 
     period_s: float = 0.01
     lateness_ms: list[float] = field(default_factory=list)
+    #: Garbage collector pauses (ms) by generation: a full collection of a 450k-node address
+    #: space is the longest thing that can hold the loop, and no slicing can cut it short.
+    gc_ms: dict[int, list[float]] = field(default_factory=dict)
+
+    def _gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_t0 = time.perf_counter()
+        else:
+            ms = (time.perf_counter() - self._gc_t0) * 1000
+            self.gc_ms.setdefault(info["generation"], []).append(ms)
 
     async def run(self, stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()
-        while not stop.is_set():
-            intended = loop.time() + self.period_s
-            await asyncio.sleep(self.period_s)
-            self.lateness_ms.append((loop.time() - intended) * 1000)
+        gc.callbacks.append(self._gc)
+        try:
+            while not stop.is_set():
+                intended = loop.time() + self.period_s
+                await asyncio.sleep(self.period_s)
+                self.lateness_ms.append((loop.time() - intended) * 1000)
+        finally:
+            gc.callbacks.remove(self._gc)
+
+    def gc_summary(self) -> dict[str, dict[str, float]]:
+        return {f"gen{g}": {"count": len(v), "max_ms": max(v), "total_ms": sum(v)}
+                for g, v in sorted(self.gc_ms.items())}
 
 
 async def bare_server() -> tuple[int, Any]:
     """Plain pymodbus with a plain block: the floor the twin's gateway is compared to."""
     bits = [SimData(0, count=16, datatype=SimType.BITS)]
     regs = [SimData(0, count=64, datatype=SimType.REGISTERS)]
-    dev = SimDevice(1, simdata=(bits, list(bits), regs, list(regs)))  # type: ignore[arg-type]
+    dev = SimDevice(1, simdata=(bits, list(bits), regs, list(regs)))
     server = ModbusTcpServer([dev], framer=FramerType.SOCKET, address=("127.0.0.1", 0))
     await server.serve_forever(background=True)
     port = server.transport.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
