@@ -63,10 +63,12 @@ async def poller(rec: Recorder, tag: str, twin: dict[str, int], bare_port: int |
     bc = await connect(bare_port) if bare_port else None
     await asyncio.sleep(max(0.0, start - time.monotonic()))
     next_at = time.monotonic()
+    flip = False
     try:
         while (now := time.monotonic()) < end:
-            for name, client, unit, addr in (("twin", tc, twin["unit"], twin["address"]),
-                                             ("bare", bc, 1, 0)):
+            order = [("twin", tc, twin["unit"], twin["address"]), ("bare", bc, 1, 0)]
+            flip = not flip  # alternate who goes first: the first read after a sleep pays
+            for name, client, unit, addr in (order if flip else order[::-1]):  # for waking up
                 if client is None:
                     continue
                 t0 = time.monotonic()
