@@ -43,6 +43,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--items", type=int, default=200, help="monitored items per session")
     ap.add_argument("--period", type=float, default=0.1, help="s between one client's polls")
     ap.add_argument("--warmup", type=float, default=30.0)
+    ap.add_argument("--in-step", action="store_true",
+                    help="start every poller at once (bursts of --modbus requests per period)")
     ap.add_argument("--tiny", action="store_true")
     a = ap.parse_args(argv)
     if a.tiny:
@@ -92,7 +94,8 @@ async def amain(a: argparse.Namespace) -> dict[str, Any]:
                                    for k in range(a.sessions)],
                 "opcua_reads": [nodes[k::97][:20] for k in range(a.sessions)],
                 "phases": [{"tag": f"{a.modbus} clients", "start": start, "end": end,
-                            "bare": False, "period_s": a.period, "pollers": pollers}]}
+                            "bare": False, "period_s": a.period, "pollers": pollers,
+                            "stagger": not a.in_step}]}
         per_minute: dict[int, dict[str, float]] = {}
         tasks = [asyncio.create_task(clock.run(stop)), asyncio.create_task(probe.run(stop))]
         progress(f"serving; {a.modbus} Modbus clients and {a.sessions} OPC UA sessions "
@@ -119,6 +122,7 @@ async def amain(a: argparse.Namespace) -> dict[str, Any]:
     growth = (rss[-1] - rss[0]) / rss[0] if len(rss) >= 2 else 0.0
     requests = sum(minutes[m].get("requests", 0) for m in measured)
     return {"households": a.households, "minutes": a.minutes, "modbus_clients": a.modbus,
+            "pollers_in_step": a.in_step,
             "opcua_sessions": a.sessions, "items_per_session": a.items,
             "load_average_end": load_average(), "startup": served.startup,
             "per_minute": {m: minutes[m] for m in measured},

@@ -58,7 +58,8 @@ class Recorder:
 
 async def poller(rec: Recorder, tag: str, twin: dict[str, int], bare_port: int | None,
                  period_s: float, start: float, end: float) -> None:
-    """Read `twin`'s registers every `period_s` (and the bare server's, right after)."""
+    """Read `twin`'s registers every `period_s` (and the bare server's, right after), from
+    `start` (callers stagger it: pollers started together would poll in bursts)."""
     tc = await connect(twin["port"])
     bc = await connect(bare_port) if bare_port else None
     await asyncio.sleep(max(0.0, start - time.monotonic()))
@@ -171,9 +172,12 @@ async def amain(spec: dict[str, Any]) -> dict[str, Any]:
     watch_clients = {port: await connect(port) for port in {i["port"] for i in spec["incidents"]}}
     tasks += [watcher(rec, watch_clients, i) for i in spec["incidents"]]
     for phase in spec["phases"]:  # [{tag, start, end, pollers: [...], bare, period_s}]
-        for p in phase["pollers"]:
+        n = len(phase["pollers"])
+        for k, p in enumerate(phase["pollers"]):  # phases spread over one period, as real
+            # platforms' pollers are; in step, 100 pollers are a burst of 100 requests
+            offset = phase["period_s"] * k / n if phase.get("stagger", True) else 0.0
             tasks.append(poller(rec, phase["tag"], p, spec["bare_port"] if phase["bare"] else None,
-                                phase["period_s"], phase["start"], phase["end"]))
+                                phase["period_s"], phase["start"] + offset, phase["end"]))
     await asyncio.gather(*tasks)
     for c in watch_clients.values():
         c.close()
