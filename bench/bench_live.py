@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -157,10 +158,10 @@ def rows(out: dict[str, Any]) -> list[dict[str, object]]:
 
 
 def main(argv: list[str] | None = None) -> list[dict[str, object]]:
-    out = asyncio.run(amain(parse(argv)))
+    out = asyncio.run(amain(parse(argv or [])))  # run_all: defaults, not its own argv
     print(json.dumps(out, indent=1, default=str))
     return rows(out)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -135,7 +136,7 @@ async def amain(a: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> list[dict[str, object]]:
-    out = asyncio.run(amain(parse(argv)))
+    out = asyncio.run(amain(parse(argv or [])))  # run_all: defaults, not its own argv
     print(json.dumps(out, indent=1, default=str))
     return [{"bench": "soak", "case": f"{out['minutes']} min, RSS growth",
              "ratio": out["rss_growth"], "target": "< 10%"},
@@ -143,4 +144,4 @@ def main(argv: list[str] | None = None) -> list[dict[str, object]]:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
