@@ -7,10 +7,12 @@ quantised exactly as the Modbus encoding quantises it (`values`), so both faces 
   task so notifications keep the order of the changes.
 - Computed points (meter kWh, power, voltage, battery %) change with simulated time and have no
   events, so they are computed right before every Read that asks for them, and for
-  subscriptions every `OpcUa.refresh_s` wall seconds by one task (only the points somebody
-  monitors; with none the task sleeps until a monitored item is created). So a Read is exact; a
-  subscription on a computed point is at most one refresh period behind (plus the client's
-  publishing interval).
+  subscriptions just after each device refresh period boundary (`refresh`: only the points
+  somebody monitors; with none the task sleeps until a monitored item is created). So a Read
+  is exact; a subscription on a computed point gets each period's sample as the period starts
+  (plus the client's publishing interval). Refreshes and notifications run in slices that
+  yield the loop every ~0.5 ms (`refresh.Slicer`): the twin's own work must not delay the
+  platform requests it times.
 - Every Read brings the world to the present first (as every Modbus request does), then waits
   out any `slow` fault of the devices it touches; writes and alarms: `writes`, `alarms`.
 - Faults (`faults`): a device that cannot be reached has its nodes carry the fault's status
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import socket
 import time
@@ -55,6 +58,7 @@ from harness.faces.opcua.deliveries import Deliveries
 from harness.faces.opcua.faults import COMM_KINDS, DeviceFaults
 from harness.faces.opcua.logins import LoginThrottle, Passwords, TwinUserManager
 from harness.faces.opcua.pki import APPLICATION_URI, CertificateCheck, Pki
+from harness.faces.opcua.refresh import Computed, Refresher, Slicer
 from harness.faces.opcua.security import Roles, TwinRuleset, identity_tokens, policy_types
 from harness.faces.opcua.space import PointNode, SpaceIndex
 from harness.faces.opcua.values import bad, good, is_good, point_variant, status_of
@@ -81,19 +85,11 @@ def free_port(host: str) -> int:
 
 
 @dataclass
-class _Computed:
-    device: Device
-    pn: PointNode
-    attval: AttributeValue
-
-
-@dataclass
 class ServerStats:
     init_s: float = 0.0
     build_s: float = 0.0
     start_s: float = 0.0
     nodes: int = 0
-    refreshes: int = 0
     notifications: int = 0
     delayed: int = 0  # Reads a slow fault held back
     timings: dict[str, float] = field(default_factory=dict)
@@ -125,10 +121,11 @@ class OpcUaServer:
         #: Devices that cannot be reached now -> the status their nodes carry.
         self._dark: dict[str, int] = {}
         self._values: dict[ua.NodeId, AttributeValue] = {}
-        self._computed: dict[ua.NodeId, _Computed] = {}
+        self._computed: dict[ua.NodeId, Computed] = {}
+        self._refresher: Refresher | None = None
+        self._drain_slicer = Slicer()
         self._queue: asyncio.Queue[Work] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
-        self._watched = asyncio.Event()  # a monitored item was created: refresh may have work
         self._running = False
         self._endpoint: OpcUaEndpoint | None = None
 
@@ -175,10 +172,16 @@ class OpcUaServer:
         self.index = opcua_space.index(scenario, devices, ns, count)
         self._values = {nid: aspace[nid].attributes[_VALUE] for nid in self.index.points}
         self._computed = {
-            self.index.by_point[(d.id, name)].nodeid: _Computed(
+            self.index.by_point[(d.id, name)].nodeid: Computed(
                 d, self.index.by_point[(d.id, name)],
                 self._values[self.index.by_point[(d.id, name)].nodeid])
             for d in devices for name in computed_points(d)}
+        self._refresher = Refresher(self.world, self._computed, self._update,
+                                    self.settings.refresh_s)
+        # The address space lives as long as the server: out of the collector's sight, or each
+        # full collection walks its millions of objects while holding the loop (~0.3 s at
+        # 450k nodes). Process-wide, as gc is; `stop()` gives them back.
+        gc.freeze()
         t2 = time.perf_counter()
         server.iserver.attribute_service = TwinAttributeService(
             server.iserver.attribute_service, self.world, self.index, self.roles,
@@ -196,7 +199,8 @@ class OpcUaServer:
         self._running = True
         for device in devices:  # faults already active before the server started
             self._reachability(device.id)
-        self._tasks = [asyncio.create_task(self._drain()), asyncio.create_task(self._refresh())]
+        self._tasks = [asyncio.create_task(self._drain()),
+                       asyncio.create_task(self._refresher.run())]
         self.stats.init_s, self.stats.build_s = t1 - t0, t2 - t1
         self.stats.start_s, self.stats.nodes = time.perf_counter() - t0, count
         self._endpoint = OpcUaEndpoint(
@@ -218,6 +222,7 @@ class OpcUaServer:
         if self.server is not None:
             await self.server.stop()
             self.server = None
+        gc.unfreeze()
 
     # -- values -----------------------------------------------------------------------------------
     def _submit(self, work: Work) -> None:
@@ -225,12 +230,29 @@ class OpcUaServer:
             self._queue.put_nowait(work)
 
     async def _drain(self) -> None:
+        slicer = self._drain_slicer
         while True:
+            if self._queue.empty():
+                slicer.end()
             work = await self._queue.get()
+            if not slicer.active:
+                slicer.begin()
             try:
                 await work()
             except Exception:  # one failed notification must not stop the others
                 log.exception("OPC UA notification")
+            await slicer.tick()  # a burst of changes must not hold the loop
+
+    @property
+    def refreshes(self) -> int:
+        """Refreshes of the monitored computed points so far."""
+        return self._refresher.refreshes if self._refresher else 0
+
+    @property
+    def worst_slice_s(self) -> float:
+        """The longest stretch one refresh or notification slice held the loop so far."""
+        refresher = self._refresher.slicer.worst_s if self._refresher else 0.0
+        return max(refresher, self._drain_slicer.worst_s)
 
     def _point_changed(self, device: Device, name: str, value: Value, now: float) -> None:
         """Device observer, called inside the SimPy step that changed a stored point."""
@@ -294,40 +316,33 @@ class OpcUaServer:
 
     # -- reads ------------------------------------------------------------------------------------
     def refresh_computed(self, nodeids: Iterable[ua.NodeId] | None = None) -> None:
-        """Bring computed points up to the present (all of them, or the given node ids)."""
+        """Bring computed points up to the present (all of them, or the given node ids) in one
+        go, holding the loop: for tools and benchmarks; the server itself refreshes in slices."""
         self.world.sync()
-        items = (self._computed.values() if nodeids is None
-                 else [c for n in nodeids if (c := self._computed.get(n)) is not None])
-        for c in items:
-            if c.pn.device_id in self._dark:
-                continue
-            try:
-                variant = point_variant(c.pn.point, c.device.read(c.pn.point.name))
-            except CodecError:
-                self._set(c.pn, c.attval, 0)  # quantising again answers BadDeviceFailure
-                continue
-            current = c.attval.value
-            if (current is None or current.Value is None or not is_good(current)
-                    or current.Value.Value != variant.Value):
-                self._set(c.pn, c.attval, variant.Value)
+        for c in self._computed_of(nodeids):
+            self._update(c)
 
-    async def _refresh(self) -> None:
-        """Keep monitored computed points current; sleep while nobody monitors one."""
-        while True:
-            watched = [n for n, c in self._computed.items() if c.attval.datachange_callbacks]
-            if not watched:
-                self._watched.clear()
-                await self._watched.wait()
-                continue
-            await asyncio.sleep(self.settings.refresh_s)
-            try:
-                self.refresh_computed(watched)
-                self.stats.refreshes += 1
-            except Exception:
-                log.exception("OPC UA refresh")
+    def _computed_of(self, nodeids: Iterable[ua.NodeId] | None) -> Iterable[Computed]:
+        return (self._computed.values() if nodeids is None
+                else [c for n in nodeids if (c := self._computed.get(n)) is not None])
+
+    def _update(self, c: Computed) -> None:
+        """One computed point to its current sample (a change notifies subscribers)."""
+        if c.pn.device_id in self._dark:
+            return
+        try:
+            variant = point_variant(c.pn.point, c.device.read(c.pn.point.name))
+        except CodecError:
+            self._set(c.pn, c.attval, 0)  # quantising again answers BadDeviceFailure
+            return
+        current = c.attval.value
+        if (current is None or current.Value is None or not is_good(current)
+                or current.Value.Value != variant.Value):
+            self._set(c.pn, c.attval, variant.Value)
 
     async def _item_created(self, event: object, _: object) -> None:
-        self._watched.set()
+        if self._refresher is not None:
+            self._refresher.item_created()
 
     async def _read(self, session: InternalSession, params: ua.ReadParameters,
                     read: Callable[[ua.ReadParameters], Awaitable[list[ua.DataValue]]]
@@ -343,8 +358,8 @@ class OpcUaServer:
         if delay:
             self.stats.delayed += 1
             await asyncio.sleep(delay)
-        if ours:
-            self.refresh_computed([pn.nodeid for _, pn in ours])  # syncs the world first
+        if ours and self._refresher is not None:  # in slices: a Read may name 1,000s of points
+            await self._refresher.refresh(self._computed_of(pn.nodeid for _, pn in ours))
         results = await read(params)
         seen: dict[str, set[str]] = {}
         for i, pn in ours:
