@@ -41,14 +41,18 @@ PROTOCOLS: dict[str, tuple[str, ...]] = {"modbus": ("modbus",), "opcua": ("opcua
 
 
 def _journal(world: World, journal_dir: Path | None, mode: str, speed: float,
-             identity: dict[str, Any] | None, algorithm: str) -> Journal | None:
-    """Open the run's journal and feed it every step as the world stamps it."""
+             identity: dict[str, Any] | None, algorithm: str,
+             reference_platform: bool = False) -> Journal | None:
+    """Open the run's journal and feed it every step as the world stamps it. The header says
+    whether our reference platform answered, so a run rebuilt from it is judged as the live
+    run would have been (its on-site times are the platform's own delays, not measurements)."""
     if journal_dir is None:
         return None
     import platform as host_platform
 
     header = {"scenario": world.scenario.name, "seed": world.seed, "mode": mode,
-              "speed": speed, "started_utc": utc_now(), "host": host_platform.node(),
+              "speed": speed, "reference_platform": reference_platform,
+              "started_utc": utc_now(), "host": host_platform.node(),
               "commtwin_version": version(), **(identity or {})}
     journal = Journal(journal_dir, header, algorithm)
 
@@ -95,7 +99,8 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
     options = FaceOptions(host=host, any_port=any_port, work_dir=out_dir,
                           control_token=control_token, insecure=insecure, auto_trust=auto_trust)
     faces: list[Face] = [FACES[name](world, options) for name in face_names]
-    journal = _journal(world, journal_dir, "live", clock.speed, identity, journal_hash)
+    journal = _journal(world, journal_dir, "live", clock.speed, identity, journal_hash,
+                       reference_platform=platform)
     endpoints: list[Endpoint] = []
     ref: Platform | None = None
     platform_stop = asyncio.Event()

@@ -121,7 +121,10 @@ def test_after_kill_9_report_rebuilds_the_run_from_the_journal(tmp_path: Path) -
     first = results["incidents"][0]
     assert first["kind"] == "fire_alarm" and "acknowledged" in first["steps"]
     assert first["steps"]["acknowledged"]["by"]["face"] == "modbus"
-    assert json.loads((out / "report.json").read_text("utf-8"))["run"]["interrupted"]
+    report_run = json.loads((out / "report.json").read_text("utf-8"))["run"]
+    assert report_run["interrupted"]
+    # the rebuilt run knows our reference platform answered: its on-site times stay modelled
+    assert report_run["reference_platform"] is True
     assert CliRunner().invoke(main, ["verify", str(out)]).exit_code == 0
 
 
