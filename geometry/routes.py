@@ -15,7 +15,6 @@ import math
 from dataclasses import dataclass
 
 import networkx as nx
-import numpy as np
 import shapely
 
 from geometry.walking import walk_network
@@ -90,9 +89,3 @@ class Router:
 
     def distance_m(self, a: Point, b: Point) -> float:
         return self.route(a, b).distance_m
-
-
-def distance_matrix_m(site: Site, origins: list[Point], targets: list[Point]) -> np.ndarray:
-    """Walking distance from every origin to every target, m (rows: origins)."""
-    r = Router(site)
-    return np.array([[r.distance_m(o, t) for t in targets] for o in origins], dtype=float)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.evidence import MISSED_LEGEND, STATUS_ZH
+from harness.evidence import MISSED_LEGEND
 
 LEGEND = MISSED_LEGEND
 #: How each verdict reads in English, in the order reports list them.
@@ -40,11 +40,6 @@ def run_facts(doc: dict[str, Any]) -> list[tuple[str, str]]:
     if run.get("interrupted"):
         facts.append(("interrupted", "yes: the run stopped before its end time"))
     return facts
-
-
-def counts_text(doc: dict[str, Any]) -> str:
-    return " · ".join(f"{STATUS_ZH[s]} {STATUS_EN[s]} {n}" for s, n in doc["counts"].items()
-                      if n or s in ("met", "not_met", "needs_evidence"))
 
 
 def actor_text(step: dict[str, Any] | None) -> str:
