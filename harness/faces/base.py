@@ -8,6 +8,9 @@ to the world's lifecycle tracker, so evidence and reports never need to know whi
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -38,6 +41,25 @@ class FaceOptions:
     control_token: str | None = None
     insecure: bool = False
     auto_trust: bool = False
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a face builds its long-lived structures.
+
+    Building a large community's address space or register map allocates millions of objects
+    that all live as long as the face; each allocation threshold crossed starts a collection
+    that walks the growing heap, which more than doubled the OPC UA build at 10^5 nodes (5.5 s
+    against 2.2 s). Nothing built here is garbage, so nothing is lost by waiting; the collector
+    is restored (if it was on) when the block ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class FaceConfigError(ValueError):

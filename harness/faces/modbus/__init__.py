@@ -9,7 +9,7 @@ request.
 from __future__ import annotations
 
 from harness.contract import Endpoint
-from harness.faces.base import FaceOptions, FaceStartError
+from harness.faces.base import FaceOptions, FaceStartError, collector_paused
 from harness.faces.modbus.connection import MAX_CONNECTIONS
 from harness.faces.modbus.gateway import ModbusGateway
 from sim import World
@@ -27,12 +27,13 @@ class ModbusFace:
 
     async def start(self) -> list[Endpoint]:
         endpoints: list[Endpoint] = []
-        for gw in self.gateways:
-            try:
-                endpoints.append(await gw.start())
-            except Exception as exc:  # pymodbus says only "Could not start listen"
-                raise FaceStartError(f"Modbus gateway {gw.spec.id}: cannot listen on "
-                                     f"{gw.host}:{gw.port} ({_reason(exc)})") from None
+        with collector_paused():  # register maps: many objects, all long-lived
+            for gw in self.gateways:
+                try:
+                    endpoints.append(await gw.start())
+                except Exception as exc:  # pymodbus says only "Could not start listen"
+                    raise FaceStartError(f"Modbus gateway {gw.spec.id}: cannot listen on "
+                                         f"{gw.host}:{gw.port} ({_reason(exc)})") from None
         return endpoints
 
     def announce(self, endpoints: list[Endpoint]) -> None:

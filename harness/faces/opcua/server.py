@@ -49,7 +49,7 @@ from asyncua.server.internal_session import InternalSession
 
 from devices import CodecError, Device, Value
 from harness.contract import OpcUaEndpoint
-from harness.faces.base import FaceConfigError
+from harness.faces.base import FaceConfigError, collector_paused
 from harness.faces.opcua import security, sessions
 from harness.faces.opcua import space as opcua_space
 from harness.faces.opcua.alarms import Conditions, Work
@@ -168,14 +168,15 @@ class OpcUaServer:
         ns = await server.register_namespace(ns_uri)
         devices = [self.world.devices[d.id] for d in scenario.devices]
         aspace = server.iserver.aspace
-        count = opcua_space.materialize(aspace, opcua_space.plan(scenario, devices, ns))
-        self.index = opcua_space.index(scenario, devices, ns, count)
-        self._values = {nid: aspace[nid].attributes[_VALUE] for nid in self.index.points}
-        self._computed = {
-            self.index.by_point[(d.id, name)].nodeid: Computed(
-                d, self.index.by_point[(d.id, name)],
-                self._values[self.index.by_point[(d.id, name)].nodeid])
-            for d in devices for name in computed_points(d)}
+        with collector_paused():
+            count = opcua_space.materialize(aspace, opcua_space.plan(scenario, devices, ns))
+            self.index = opcua_space.index(scenario, devices, ns, count)
+            self._values = {nid: aspace[nid].attributes[_VALUE] for nid in self.index.points}
+            self._computed = {
+                self.index.by_point[(d.id, name)].nodeid: Computed(
+                    d, self.index.by_point[(d.id, name)],
+                    self._values[self.index.by_point[(d.id, name)].nodeid])
+                for d in devices for name in computed_points(d)}
         self._refresher = Refresher(self.world, self._computed, self._update,
                                     self.settings.refresh_s)
         # The address space lives as long as the server: out of the collector's sight, or each
