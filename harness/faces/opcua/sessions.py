@@ -24,10 +24,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asyncua import ua
+from asyncua.common.callback import CallbackType, ServerItemCallback
 from asyncua.server.internal_server import InternalServer
 from asyncua.server.internal_session import InternalSession
 
 from harness.faces.opcua import channels
+from harness.faces.opcua.refresh import Slicer
+from harness.faces.opcua.values import status
 from sim import Actor
 
 FACE = "opcua"
@@ -115,6 +118,34 @@ class TwinSession(InternalSession):
             return await super().write(params)
         finally:
             _CURRENT.reset(token)
+
+    async def create_monitored_items(self, params: ua.CreateMonitoredItemsParameters
+                                     ) -> list[ua.MonitoredItemCreateResult]:
+        """Create the items one by one in slices that yield the loop (`Slicer`).
+
+        asyncua creates a request's items in one go, each with its first sample; 500 items
+        held the loop 68-307 ms, and every latency the twin measured meanwhile grew by as
+        much. Items keep their order; if the subscription goes away between slices, the rest
+        answer BadSubscriptionIdInvalid."""
+        service = self.subscription_service
+        if params.SubscriptionId not in service.subscriptions or len(params.ItemsToCreate) <= 1:
+            return await super().create_monitored_items(params)
+        results: list[ua.MonitoredItemCreateResult] = []
+        slicer = Slicer()
+        for item in params.ItemsToCreate:
+            if params.SubscriptionId not in service.subscriptions:
+                results.append(ua.MonitoredItemCreateResult(
+                    StatusCode=status(ua.StatusCodes.BadSubscriptionIdInvalid)))
+                continue
+            results += await service.create_monitored_items(ua.CreateMonitoredItemsParameters(
+                SubscriptionId=params.SubscriptionId,
+                TimestampsToReturn=params.TimestampsToReturn, ItemsToCreate=[item]))
+            await slicer.tick()
+        slicer.end()
+        await self.iserver.callback_service.dispatch(
+            CallbackType.ItemSubscriptionCreated,  # type: ignore[arg-type]  # asyncua's own call
+            ServerItemCallback(params, results, None, self.external))
+        return results
 
     async def call(self, params: list[ua.CallMethodRequest]) -> list[ua.CallMethodResult]:
         token = _CURRENT.set(self)
