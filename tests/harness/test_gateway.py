@@ -103,3 +103,29 @@ async def test_a_device_refreshes_computed_registers_per_period_but_events_at_on
     finally:
         client.close()
         await gateway.stop()
+
+
+async def test_devices_of_one_kind_share_a_layout_but_never_values() -> None:
+    """The gateway builds one register layout per device kind and gives each device its own
+    registers: a brightness written to one light stays on that light."""
+    doc = tiny_dict(duration_s=3600.0)
+    doc["devices"] = [{"id": f"light{i}", "kind": "smart_light", "building": "B1", "floor": 1,
+                       "position": [12 + i, 12], "gateway": "gw", "unit": i + 1}
+                      for i in range(3)]
+    doc["incidents"] = {"rates_per_hour": {}}
+    world = World(from_dict(doc))
+    world.live_clock()
+    gateway = ModbusGateway(world, world.scenario.gateways[0], port=0)
+    endpoint = await gateway.start()
+    client = AsyncModbusTcpClient("127.0.0.1", port=endpoint.port, timeout=2, retries=0)
+    await client.connect()
+    try:
+        assert not (await client.write_register(0, 37, device_id=2)).isError()
+        values = [(await client.read_holding_registers(0, count=1, device_id=u)).registers[0]
+                  for u in (1, 2, 3)]
+    finally:
+        client.close()
+        await gateway.stop()
+    assert values[1] == 37 and world.read("light1", "brightness_set") == 37
+    assert values[0] != 37 and values[2] != 37
+    assert world.read("light0", "brightness_set") == world.read("light2", "brightness_set") != 37

@@ -59,6 +59,11 @@ class Faces:
         node = self.client.get_node(self.nid(text))
         return await node.read_data_value(raise_on_bad_status=False)
 
+    def into_fault_window(self) -> None:
+        """Every scripted fault is on from 1,000 to 2,000 s: be inside, whichever test ran."""
+        if self.world.env.now < 1001:
+            self.world.env.run(until=1001)
+
     async def over_opcua(self, device: str) -> dict[str, Any]:
         return {p: (await self.read(f"{device}.{p}")).Value.Value for p in METER_POINTS}
 
@@ -128,6 +133,7 @@ async def test_offline_device_reads_bad_no_communication_also_in_a_subscription(
 
 
 async def test_offline_gateway_takes_its_devices_reads_and_writes(faces: Faces) -> None:
+    faces.into_fault_window()
     assert (await faces.read("S1-fire.fire")).StatusCode.value == (
         ua.StatusCodes.BadNoCommunication)
     params = ua.WriteParameters(NodesToWrite=[ua.WriteValue(
@@ -139,6 +145,7 @@ async def test_offline_gateway_takes_its_devices_reads_and_writes(faces: Faces) 
 
 
 async def test_exception_and_drop_connection_answer_statuses(faces: Faces) -> None:
+    faces.into_fault_window()
     expected = {"N1-meter2": ua.StatusCodes.BadDeviceFailure,         # code 04
                 "N1-meter3": ua.StatusCodes.BadResourceUnavailable,   # code 06, busy
                 "N1-meter4": ua.StatusCodes.BadCommunicationError}    # drop_connection
@@ -149,6 +156,7 @@ async def test_exception_and_drop_connection_answer_statuses(faces: Faces) -> No
 
 
 async def test_slow_device_answers_late_with_its_value(faces: Faces) -> None:
+    faces.into_fault_window()
     before = faces.opcua.stats.delayed
     t0 = time.monotonic()
     value = await faces.read("N1-meter1.voltage_v")
@@ -158,6 +166,7 @@ async def test_slow_device_answers_late_with_its_value(faces: Faces) -> None:
 
 
 async def test_stuck_and_drifting_meters_read_the_same_on_both_faces(faces: Faces) -> None:
+    faces.into_fault_window()
     stuck_then = await faces.over_opcua("N1-meter5")
     assert stuck_then == await faces.over_modbus("N1-meter5")
     drift_then = await faces.over_opcua("N1-meter6")
