@@ -168,8 +168,11 @@ async def test_wrong_passwords_lock_the_peer_out_for_a_minute(
         await login()
     clock.now += 1.5
     await login()
+    # every attempt counted, one line per host per 10 s, and the lockout said once
     assert [r.getMessage() for r in caplog.records if r.name.startswith("harness")] == [
-        "OPC UA: 5 wrong passwords from 127.0.0.1 within 60 s: its logins are refused for 60 s"]
+        "127.0.0.1: OPC UA login with a wrong password for user 'otto'",
+        "OPC UA: 5 wrong passwords from 127.0.0.1 within 60 s: its logins are refused for 60 s",
+        "127.0.0.1: OPC UA login refused: the host is locked out (4 more since the last line)"]
     # Failures spread over more than the window do not add up.
     for _ in range(4):
         with pytest.raises(ua.uaerrors.BadUserAccessDenied):
