@@ -14,7 +14,9 @@ clients' reads at 66 ms).
 - connections that close as soon as a chunk header announces more than the chunk limit, before
   any of that chunk is buffered (`BoundedProtocol`);
 - at most `MAX_CONNECTIONS` connections, `MAX_PENDING` parsed messages queued per connection,
-  and `MAX_SESSIONS` open sessions (CreateSession beyond it answers BadTooManySessions).
+  and `MAX_SESSIONS` open sessions (CreateSession beyond it answers BadTooManySessions);
+- subscriptions that hold a bounded number of notifications for a client that does not collect
+  them (`queues`).
 
 Its warnings about what a client did (an oversized chunk, a session too many) go through the
 server's `peer_log`, one line per client host per interval (`harness.faces.peerlog`).
@@ -35,6 +37,7 @@ from asyncua.server.binary_server_asyncio import BinaryServer, OPCUAProtocol
 from asyncua.server.internal_server import InternalServer
 from asyncua.server.internal_session import InternalSession, SessionState
 
+from harness.faces.opcua.queues import bound_subscriptions
 from harness.faces.peerlog import PeerLog, host_of
 
 log = logging.getLogger(__name__)
@@ -121,6 +124,7 @@ class BoundedServer(Server):
                                       max_message_size=MAX_MESSAGE_BYTES)
         self.iserver.max_connections = max_connections
         self.iserver.max_pending_messages_per_connection = MAX_PENDING
+        bound_subscriptions(self.iserver)
 
     async def start(self) -> None:
         """asyncua 2.1's `Server.start`, with `BoundedBinaryServer` listening; the session cap
