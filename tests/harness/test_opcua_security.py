@@ -1,7 +1,7 @@
 """Secure by default: endpoints, anonymous sessions, passwords over encryption only, throttling.
 
-Every test talks to a real server over loopback with asyncua clients; certificates and the PKI
-folders are in `test_opcua_pki.py`.
+Every test but the one on what the throttle remembers talks to a real server over loopback with
+asyncua clients; certificates and the PKI folders are in `test_opcua_pki.py`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from _opcua_support import client, scenario, secure_client
 from asyncua import Client, ua
 
 from harness.faces.base import FaceConfigError
+from harness.faces.opcua.logins import MAX_PEERS, LoginThrottle
 from harness.faces.opcua.security import warn_off_loopback
 from harness.faces.opcua.server import OpcUaServer
 from sim import World
@@ -181,6 +182,17 @@ async def test_wrong_passwords_lock_the_peer_out_for_a_minute(
     with pytest.raises(ua.uaerrors.BadUserAccessDenied):
         await login("wrong")
     await login()
+
+
+async def test_the_throttle_forgets_lockouts_that_are_over() -> None:
+    clock = Clock()
+    throttle = LoginThrottle(limit=1, lockout_s=60.0, clock=clock)
+    hosts = [f"10.{i // 65536}.{i // 256 % 256}.{i % 256}" for i in range(3 * MAX_PEERS)]
+    for host in hosts:  # a scan from many addresses, each locked out once and never back
+        clock.now += 1.0
+        throttle.failed(host)
+    assert len(throttle._locked) <= MAX_PEERS and len(throttle._failures) <= MAX_PEERS
+    assert throttle.locked(hosts[-1]) and not throttle.locked(hosts[0])
 
 
 async def test_passwords_are_not_kept_or_published(defaults: tuple[OpcUaServer, Clock]) -> None:
