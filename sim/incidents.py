@@ -127,7 +127,7 @@ class IncidentTracker:
         # Cleared before anyone acknowledged them: an ack may still come (OPC UA Part 9 lets a
         # client acknowledge an inactive condition), until the alarm's next activation.
         self._cleared_unacked: dict[tuple[str, str], list[_Open]] = {}
-        self.max_kept: int | None = None
+        self._max_kept: int | None = None
         self._spill: SpillFn | None = None
         self._load: LoadFn | None = None
         self._settled: list[_Open] = []  # settled but still in memory (bounded only)
@@ -139,7 +139,7 @@ class IncidentTracker:
         module docstring). `spill` must keep what it is given where `load` finds it."""
         if max_kept < 1:
             raise ValueError(f"max_kept must be at least 1, got {max_kept}")
-        self.max_kept, self._spill, self._load = max_kept, spill, load
+        self._max_kept, self._spill, self._load = max_kept, spill, load
 
     @property
     def count(self) -> int:
@@ -185,16 +185,18 @@ class IncidentTracker:
             if not inc.has(step):
                 self._step(inc, step, now)
         if step == "acknowledged":
-            late = self._cleared_unacked.pop(key, [])
-            for inc in late:
-                self._step(inc, step, now)
-            self._settle(late)
+            late = self._cleared_unacked.pop(key, None)
+            if late:
+                for inc in late:
+                    self._step(inc, step, now)
+                self._settle(late)
         else:
-            gone = self._open_by_alarm.pop(key, [])
-            unacked = [i for i in gone if not i.has("acknowledged")]
-            if unacked:  # (none left from before: the injection that opened these took them)
-                self._cleared_unacked[key] = unacked
-            self._settle(i for i in gone if i.has("acknowledged"))
+            gone = self._open_by_alarm.pop(key, None)
+            if gone:
+                unacked = [i for i in gone if not i.has("acknowledged")]
+                if unacked:  # (none left from before: the injection of these took them)
+                    self._cleared_unacked[key] = unacked
+                self._settle([i for i in gone if i.has("acknowledged")])
         self._spill_settled()
 
     def read_by_platform(self, device: Device, names: set[str], now: float,
@@ -216,6 +218,11 @@ class IncidentTracker:
         if inc is not None:
             return inc.record()
         if self._load is None or not self.spilled:
+            return None
+        try:  # an id this tracker never made need not be looked for
+            if not 1 <= _seq(incident_id) <= self._injected:
+                return None
+        except ValueError:
             return None
         return next(iter(self._load({incident_id})), None)
 
@@ -244,12 +251,12 @@ class IncidentTracker:
 
     def _settle(self, incidents: Iterable[_Open]) -> None:
         """These incidents can gain no further step: free to leave memory (when bounded)."""
-        if self.max_kept is not None:
+        if self._max_kept is not None:
             self._settled.extend(incidents)
 
     def _spill_settled(self) -> None:
         # After the steps of the call that settled them: the spill sees final records.
-        if (self.max_kept is None or self._spill is None or len(self._kept) <= self.max_kept
+        if (self._max_kept is None or self._spill is None or len(self._kept) <= self._max_kept
                 or not self._settled):
             return
         leaving = sorted(self._settled, key=lambda inc: inc.seq)

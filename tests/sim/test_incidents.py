@@ -88,7 +88,7 @@ def test_a_bounded_tracker_answers_exactly_as_an_unbounded_one(
     for lc in everything:
         assert bounded.lifecycle(lc.id) == lc
         assert bounded.describe(lc.id) == (lc.kind, lc.device, lc.alarm)
-    assert bounded.lifecycle("kind_a-99999") is None
+    assert bounded.lifecycle("kind_a-99999") is None and bounded.lifecycle("nonsense") is None
 
 
 def test_settled_incidents_leave_memory_while_open_ones_stay() -> None:
