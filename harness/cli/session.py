@@ -22,7 +22,7 @@ from typing import Any
 from harness.contract import Endpoint
 from harness.evidence import RunResult, summarize
 from harness.evidence.health import HEALTH_POINTS, from_health
-from harness.evidence.journal import Journal
+from harness.evidence.journal import Journal, settled_lifecycles
 from harness.evidence.run import utc_now, version
 from harness.faces import FACES, Face, FaceOptions
 from harness.platforms import PLATFORMS, Platform
@@ -33,6 +33,8 @@ ProgressFn = Callable[[float, float, int], None]  # simulated now, end, incident
 ReadyFn = Callable[[list[Endpoint]], Awaitable[None] | None]
 #: Trace records a run keeps in memory before the oldest half moves to its journal.
 TRACE_IN_MEMORY = 200_000
+#: Incidents a run keeps in memory before the settled ones move to its journal.
+INCIDENTS_IN_MEMORY = 10_000
 #: Pacing lateness p99 above which a live run is flagged: its latencies include the twin's own.
 PACING_LIMIT_MS = 5.0
 #: What `--protocol` names: the faces served, in order.
@@ -65,6 +67,10 @@ def _journal(world: World, journal_dir: Path | None, mode: str, speed: float,
     world.trace.retain = HEALTH_POINTS
     world.trace.max_records = TRACE_IN_MEMORY
     world.trace.spill = journal.trace
+    # Settled incidents too: their steps are in the journal already; it marks them settled
+    # and the tracker reads them back from it when the run's records are asked for.
+    world.tracker.spill_to(INCIDENTS_IN_MEMORY, journal.settled,
+                           lambda ids: settled_lifecycles(journal.path, ids))
     return journal
 
 

@@ -2,21 +2,24 @@
 
 `journal.jsonl` in the run's folder holds a header (what ran, when, from which file), one entry
 per lifecycle step the moment it is stamped (flushed to the OS each time, so a `kill -9` loses
-nothing already stamped), the trace records a long run moves out of memory, and an end entry.
+nothing already stamped), the trace records a long run moves out of memory, the ids of the
+incidents it moves out of memory (`settled`: their steps are the step entries already written,
+final), and an end entry.
 Each entry carries the hash of the one before it and its own hash over that and its content, so
 an edited, deleted or reordered entry breaks the chain at a place `verify` names. SHA-256 by
 default; SM3 (GB/T 32905, OpenSSL's implementation through `hashlib`) on request.
 
 `rebuild` turns a journal back into the lifecycles and run header, for `commtwin report` after a
-run that died before writing `results.json`; `verify` checks the chain and that a report shows the
-same incidents the journal recorded.
+run that died before writing `results.json`; `settled_lifecycles` reads back, from the same step
+entries, the incidents a running tracker let go; `verify` checks the chain and that a report
+shows the same incidents the journal recorded.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -72,21 +75,37 @@ class Journal:
         self.append({"kind": "trace",
                      "records": [[*json.loads(r.sim_json()), r.wall_ns] for r in records]})
 
+    def settled(self, lifecycles: list[Lifecycle]) -> None:
+        """Incidents leaving the tracker's memory: their ids only, as every step of theirs is
+        already a step entry (`settled_lifecycles` reads them back)."""
+        self.append({"kind": "settled", "incidents": [lc.id for lc in lifecycles]})
+
     def close(self, end: dict[str, Any]) -> None:
         if not self._file.closed:
             self.append({"kind": "end", **end})
             self._file.close()
 
 
-def _entries(path: Path) -> Iterator[tuple[int, dict[str, Any] | None]]:
+def _entries(path: Path, skip_trace: bool = False
+             ) -> Iterator[tuple[int, dict[str, Any] | None]]:
     with path.open(encoding="utf-8") as f:
         for line_no, line in enumerate(f, start=1):
+            if skip_trace and _is_trace(line):
+                continue
             try:
                 entry = json.loads(line)
             except ValueError:
                 yield line_no, None
                 continue
             yield line_no, entry if isinstance(entry, dict) else None
+
+
+def _is_trace(line: str) -> bool:
+    """A trace entry, known without parsing it (they are most of a long run's journal): "kind"
+    is the third key of every entry, after an integer and a hex hash, so its first occurrence
+    on the line is the entry's own."""
+    at = line.find('"kind": "')
+    return at >= 0 and line.startswith('trace"', at + 9)
 
 
 @dataclass(frozen=True)
@@ -132,20 +151,47 @@ class Rebuilt:
 
 def rebuild(path: Path) -> Rebuilt:
     """The run header and every lifecycle as the journal recorded them."""
+    read = _read(path, None)
+    return Rebuilt(read.header, read.lifecycles, read.end)
+
+
+def settled_lifecycles(path: Path, ids: Collection[str] | None = None) -> list[Lifecycle]:
+    """The incidents the journal marks settled (those with the given ids, None: all), in
+    injection order, from their step entries."""
+    read = _read(path, None if ids is None else set(ids))
+    return [lc for lc in read.lifecycles if lc.id in read.settled]
+
+
+@dataclass(frozen=True)
+class _Read:
+    header: dict[str, Any]
+    lifecycles: list[Lifecycle]
+    end: dict[str, Any] | None
+    settled: set[str]
+
+
+def _read(path: Path, wanted: set[str] | None) -> _Read:
+    """Header, end, settled ids and the lifecycles of the `wanted` incidents (None: all)."""
     header: dict[str, Any] = {}
     end: dict[str, Any] | None = None
+    settled: set[str] = set()
     order: list[str] = []
     info: dict[str, tuple[str, str, str]] = {}
     steps: dict[str, list[Step]] = {}
-    for _, entry in _entries(path):
+    for _, entry in _entries(path, skip_trace=True):
         if entry is None:
             continue  # a line cut short by a kill: everything before it still counts
-        if entry.get("kind") == "header":
+        kind = entry.get("kind")
+        if kind == "header":
             header = dict(entry.get("run", {}))
-        elif entry.get("kind") == "end":
+        elif kind == "end":
             end = {k: v for k, v in entry.items() if k not in ("n", "prev", "hash", "kind")}
-        elif entry.get("kind") == "step":
+        elif kind == "settled":
+            settled.update(str(i) for i in entry.get("incidents", ()))
+        elif kind == "step":
             inc = str(entry["incident"])
+            if wanted is not None and inc not in wanted:
+                continue
             if inc not in info:
                 order.append(inc)
                 info[inc] = (str(entry["incident_kind"]), str(entry["device"]),
@@ -160,7 +206,7 @@ def rebuild(path: Path) -> Rebuilt:
         kind, device, alarm = info[inc]
         lifecycles.append(Lifecycle(inc, kind, device, alarm, tuple(steps[inc]),
                                     tuple(s for s in STEPS if s not in got)))
-    return Rebuilt(header, lifecycles, end)
+    return _Read(header, lifecycles, end, settled)
 
 
 def verify_report(journal: Path, report: Path) -> Verification:

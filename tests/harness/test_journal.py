@@ -12,14 +12,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import tomli_w
 from click.testing import CliRunner
 
-from harness.cli import main
-from harness.cli.session import run_live
-from harness.evidence.journal import JOURNAL, verify_chain
+from harness.cli import main, session
+from harness.cli.session import run_live, run_virtual
+from harness.evidence import write_results
+from harness.evidence.journal import JOURNAL, rebuild, verify_chain
+from scenarios import load
 from tests.conftest import tiny_dict
 
 
@@ -126,6 +129,32 @@ def test_after_kill_9_report_rebuilds_the_run_from_the_journal(tmp_path: Path) -
     # the rebuilt run knows our reference platform answered: its on-site times stay modelled
     assert report_run["reference_platform"] is True
     assert CliRunner().invoke(main, ["verify", str(out)]).exit_code == 0
+
+
+def _sim_only(obj: Any) -> Any:
+    """A results document without what the machine's clock put in it."""
+    if isinstance(obj, dict):
+        return {k: _sim_only(v) for k, v in obj.items() if k not in ("wall", "wall_ns", "utc")}
+    if isinstance(obj, list):
+        return [_sim_only(v) for v in obj]
+    return obj
+
+
+def test_incidents_kept_in_the_journal_give_the_same_results(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    demo = load("demo")
+    free = write_results(run_virtual(demo, seed=7), tmp_path / "free")
+    monkeypatch.setattr(session, "INCIDENTS_IN_MEMORY", 2)
+    run = run_virtual(demo, seed=7, journal_dir=tmp_path / "bounded")
+    bounded = write_results(run, tmp_path / "bounded")
+    entries = [json.loads(line) for line in lines(tmp_path / "bounded")]
+    settled = [i for e in entries if e["kind"] == "settled" for i in e["incidents"]]
+    assert len(settled) > len(run.lifecycles) // 2  # most of them left memory
+    assert run.lifecycles == rebuild(tmp_path / "bounded" / JOURNAL).lifecycles
+    assert _sim_only(json.loads(bounded.read_text("utf-8"))["incidents"]) == \
+        _sim_only(json.loads(free.read_text("utf-8"))["incidents"])
+    assert verify_chain(tmp_path / "bounded" / JOURNAL).ok
 
 
 def test_an_unwritable_out_is_refused_before_the_run(tmp_path: Path) -> None:

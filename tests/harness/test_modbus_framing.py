@@ -19,7 +19,6 @@ from pymodbus.client import AsyncModbusTcpClient
 from pymodbus.pdu import ModbusPDU
 
 from harness.faces.modbus import framing
-from harness.faces.modbus.connection import PeerLog
 from harness.faces.modbus.gateway import ModbusGateway
 from scenarios import from_dict
 from sim import World
@@ -291,19 +290,3 @@ async def test_malformed_frames_log_one_line_per_peer(twin: Twin,
     assert got[50][0] == 99
     lines = [r for r in caplog.records if r.name == "harness.faces.modbus.connection"]
     assert len(lines) == 1 and lines[0].getMessage().startswith("127.0.0.1: gateway gw")
-
-
-def test_peer_log_lets_one_line_through_per_interval_and_counts_the_rest(
-        caplog: pytest.LogCaptureFixture) -> None:
-    now = [0.0]
-    plog = PeerLog(logging.getLogger("test.peerlog"), interval_s=10.0, clock=lambda: now[0])
-    caplog.set_level(logging.WARNING, logger="test.peerlog")
-    sent = []
-    for t in [0.0, 1.0, 9.9, 10.0, 10.5, 25.0]:
-        now[0] = t
-        sent.append(plog.warning("10.0.0.1", "bad frame"))
-    sent.append(plog.warning("10.0.0.2", "bad frame"))  # another peer has its own budget
-    assert sent == [True, False, False, True, False, True, True]
-    assert [r.getMessage() for r in caplog.records] == [
-        "10.0.0.1: bad frame", "10.0.0.1: bad frame (2 more since the last line)",
-        "10.0.0.1: bad frame (1 more since the last line)", "10.0.0.2: bad frame"]

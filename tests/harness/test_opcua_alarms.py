@@ -1,11 +1,13 @@
 """OPC UA alarms follow the devices' points with a real asyncua client over loopback: a second
 call before `onsite` is a second event, a cleared alarm can still be acknowledged, and
 ConditionRefresh replays for a subscription on a device node. Acknowledgements and
-observations name the client (peer address, user, comment)."""
+observations name the client (peer address, user, comment); a client that left is not kept."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -165,3 +167,22 @@ async def test_a_read_of_an_active_alarm_observes_it_in_the_readers_name(
         peer = local_peer(c)
     call = next(lc for lc in twin.world.tracker.close() if lc.device == "N1-call1")
     assert call.step("observed").by == Actor("opcua", peer, "vera")
+
+
+async def test_clients_that_left_are_not_kept_by_what_they_were_sent(twin: OpcUaServer) -> None:
+    assert twin.server is not None and twin.server.bserver is not None
+    gone: list[weakref.ref[Any]] = []
+    for _ in range(3):  # clients that subscribe, are sent an alarm, and leave
+        inbox = Inbox()
+        async with client(twin.endpoint.url, "vera") as c:
+            sub = await c.create_subscription(20, inbox)
+            await sub.subscribe_events(c.nodes.server, ua.ObjectIds.AlarmConditionType)
+            twin.world.inject_now("emergency_call", "N1-call1")
+            assert (await inbox.next()).NodeId == nid(twin, "N1-call1.call")
+            mine = local_peer(c)
+            [served] = [p for p in twin.server.bserver.clients
+                        if f"{p.peer_name[0]}:{p.peer_name[1]}" == mine]
+            gone.append(weakref.ref(served.processor))
+        twin.world.write("N1-call1", "onsite", True)  # quiet again for the next one
+    gc.collect()
+    assert [ref() for ref in gone[:-1]] == [None, None]  # the last one goes with the next

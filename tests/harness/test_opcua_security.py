@@ -1,7 +1,7 @@
 """Secure by default: endpoints, anonymous sessions, passwords over encryption only, throttling.
 
-Every test talks to a real server over loopback with asyncua clients; certificates and the PKI
-folders are in `test_opcua_pki.py`.
+Every test but the one on what the throttle remembers talks to a real server over loopback with
+asyncua clients; certificates and the PKI folders are in `test_opcua_pki.py`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from _opcua_support import client, scenario, secure_client
 from asyncua import Client, ua
 
 from harness.faces.base import FaceConfigError
+from harness.faces.opcua.logins import MAX_PEERS, LoginThrottle
 from harness.faces.opcua.security import warn_off_loopback
 from harness.faces.opcua.server import OpcUaServer
 from sim import World
@@ -168,8 +169,11 @@ async def test_wrong_passwords_lock_the_peer_out_for_a_minute(
         await login()
     clock.now += 1.5
     await login()
+    # every attempt counted, one line per host per 10 s, and the lockout said once
     assert [r.getMessage() for r in caplog.records if r.name.startswith("harness")] == [
-        "OPC UA: 5 wrong passwords from 127.0.0.1 within 60 s: its logins are refused for 60 s"]
+        "127.0.0.1: OPC UA login with a wrong password for user 'otto'",
+        "OPC UA: 5 wrong passwords from 127.0.0.1 within 60 s: its logins are refused for 60 s",
+        "127.0.0.1: OPC UA login refused: the host is locked out (4 more since the last line)"]
     # Failures spread over more than the window do not add up.
     for _ in range(4):
         with pytest.raises(ua.uaerrors.BadUserAccessDenied):
@@ -178,6 +182,17 @@ async def test_wrong_passwords_lock_the_peer_out_for_a_minute(
     with pytest.raises(ua.uaerrors.BadUserAccessDenied):
         await login("wrong")
     await login()
+
+
+async def test_the_throttle_forgets_lockouts_that_are_over() -> None:
+    clock = Clock()
+    throttle = LoginThrottle(limit=1, lockout_s=60.0, clock=clock)
+    hosts = [f"10.{i // 65536}.{i // 256 % 256}.{i % 256}" for i in range(3 * MAX_PEERS)]
+    for host in hosts:  # a scan from many addresses, each locked out once and never back
+        clock.now += 1.0
+        throttle.failed(host)
+    assert len(throttle._locked) <= MAX_PEERS and len(throttle._failures) <= MAX_PEERS
+    assert throttle.locked(hosts[-1]) and not throttle.locked(hosts[0])
 
 
 async def test_passwords_are_not_kept_or_published(defaults: tuple[OpcUaServer, Clock]) -> None:

@@ -13,7 +13,8 @@
 - a client that pipelines faster than it is answered is paused (TCP back-pressure) instead of
   queueing without bound; connections beyond `max_connections` (default `MAX_CONNECTIONS`, or
   the gateway quirk's lower limit) are accepted and closed at once;
-- malformed input is logged at most once per peer address per `PeerLog.interval_s`.
+- malformed input is logged at most once per peer address per `PeerLog.interval_s`
+  (`harness.faces.peerlog`).
 Each request then goes through the gateway's `FaultPolicy` (`faults`) and pymodbus' datastore,
 with `ASKER` telling the datastore hook who asked.
 """
@@ -22,9 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import deque
-from collections.abc import Callable
 
 from pymodbus.constants import ExcCodes
 from pymodbus.pdu import ExceptionResponse, ModbusPDU
@@ -33,6 +32,7 @@ from pymodbus.server.requesthandler import ServerRequestHandler
 
 from harness.faces.modbus import framing
 from harness.faces.modbus.faults import ASKER, Asker, FaultPolicy
+from harness.faces.peerlog import PeerLog
 from sim import Actor
 
 log = logging.getLogger(__name__)
@@ -42,35 +42,6 @@ MAX_CONNECTIONS = 64  #: per gateway, unless the gateway's quirks set a lower li
 #: read until LOW are left.
 PENDING_HIGH, PENDING_LOW = 128, 32
 _BIT_READS = frozenset({1, 2})
-
-
-class PeerLog:
-    """Log lines about a peer, at most one per peer per `interval_s` (the rest are counted and
-    the count goes out with the next line), so a client sending garbage cannot flood the log."""
-
-    def __init__(self, logger: logging.Logger, interval_s: float = 10.0,
-                 clock: Callable[[], float] = time.monotonic, max_peers: int = 4096) -> None:
-        self.logger = logger
-        self.interval_s = interval_s
-        self.clock = clock
-        self.max_peers = max_peers
-        self._last: dict[str, tuple[float, int]] = {}  # peer -> (time of last line, suppressed)
-
-    def warning(self, peer: str, message: str, *args: object) -> bool:
-        now = self.clock()
-        last = self._last.get(peer)
-        if last is not None and now - last[0] < self.interval_s:
-            self._last[peer] = (last[0], last[1] + 1)
-            return False
-        if last is None and len(self._last) >= self.max_peers:  # forget the quiet peers
-            self._last = {p: v for p, v in self._last.items() if now - v[0] < self.interval_s}
-            if len(self._last) >= self.max_peers:
-                self._last.clear()
-        suppressed = last[1] if last is not None else 0
-        more = f" ({suppressed} more since the last line)" if suppressed else ""
-        self.logger.warning("%s: " + message + "%s", peer, *args, more)
-        self._last[peer] = (now, 0)
-        return True
 
 
 class Connection(ServerRequestHandler):

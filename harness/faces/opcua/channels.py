@@ -25,7 +25,7 @@ import contextvars
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from asyncua import ua
 from asyncua.common.utils import ServiceError
@@ -33,7 +33,7 @@ from asyncua.crypto import security_policies
 from asyncua.server.binary_server_asyncio import BinaryServer, OPCUAProtocol
 from asyncua.server.uaprocessor import UaProcessor
 
-from harness.faces.opcua.limits import BoundedProtocol, BoundedServer
+from harness.faces.opcua.limits import BoundedBinaryServer, BoundedProtocol, BoundedServer
 from harness.faces.opcua.logins import LoginThrottle
 from harness.faces.opcua.pki import CertificateCheck
 from harness.faces.opcua.space import nid
@@ -89,7 +89,7 @@ class Gate:
             return
         if channel.certificate is None or (certificate and certificate != channel.certificate):
             raise ServiceError(ua.StatusCodes.BadCertificateInvalid)
-        self.certificates(channel.certificate, description)
+        self.certificates(channel.certificate, description, channel.host)
 
     def activate(self, channel: Channel | None, description: ua.ApplicationDescription | None,
                  params: ua.ActivateSessionParameters,
@@ -98,6 +98,7 @@ class Gate:
         if channel is None:
             return activate()
         if self.throttle.locked(channel.host):
+            self.throttle.refused(channel.host)
             raise ServiceError(ua.StatusCodes.BadUserAccessDenied)
         self.admit(channel, description)
         password = isinstance(params.UserIdentityToken, ua.UserNameIdentityToken)
@@ -107,7 +108,8 @@ class Gate:
             return activate()
         except ServiceError as exc:
             if password and exc.code == ua.StatusCodes.BadUserAccessDenied:
-                self.throttle.failed(channel.host)
+                token = params.UserIdentityToken
+                self.throttle.failed(channel.host, str(getattr(token, "UserName", "") or "")[:64])
             raise
 
 
@@ -146,12 +148,12 @@ class _Protocol(BoundedProtocol):
             self.processor = processor
 
 
-class _BinaryServer(BinaryServer):
+class _BinaryServer(BoundedBinaryServer):
     gate: Gate
+    protocol = _Protocol
 
     def _make_protocol(self) -> OPCUAProtocol:
-        protocol = _Protocol(iserver=self.iserver, policies=self._policies, clients=self.clients,
-                             closing_tasks=self.closing_tasks, limits=self.limits)
+        protocol = cast(_Protocol, super()._make_protocol())  # `protocol` above
         protocol.gate = self.gate
         return protocol
 
@@ -163,6 +165,6 @@ class TwinServer(BoundedServer):
     gate: Gate
 
     def _binary_server(self, host: Any, port: Any) -> BinaryServer:
-        bserver = _BinaryServer(self.iserver, host, port, self.limits)
+        bserver = _BinaryServer(self.iserver, host, port, self.limits, peer_log=self.peer_log)
         bserver.gate = self.gate
         return bserver

@@ -6,12 +6,17 @@ the subscription's `pub_result_callback` at that moment (the connection's
 `UaProcessor.forward_publish_response`), and this module wraps it. The wrapped callback's
 processor is also where the client is known: its peer address and the session's user name go
 into the observation's `Actor`.
+
+What it keeps is per live subscription: a subscription deleted (its client left, its session
+closed or timed out) is forgotten when the next one is first seen, so a run of days with clients
+coming and going holds neither their alarms nor their connections (a wrapped callback is a
+method of the connection's processor).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Container
 from typing import Any
 
 from asyncua import ua
@@ -34,8 +39,11 @@ def subscriber(callback: Any) -> Actor:
 class Deliveries:
     """Marks incidents observed when a notification carrying them leaves for a client."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, live: Container[int]) -> None:
+        """`live`: the ids of the server's subscriptions now (asyncua's
+        `SubscriptionService.subscriptions`)."""
         self.world = world
+        self._live = live
         self._pending: dict[int, set[tuple[str, str]]] = {}
         self._forwards: dict[int, PublishCallback] = {}
 
@@ -44,6 +52,8 @@ class Deliveries:
         if getattr(subscription, "pub_request_callback", None) is None:
             return  # a server-internal subscription: nobody outside saw anything
         sub_id = int(subscription.data.SubscriptionId)
+        if sub_id not in self._forwards:
+            self._forget_deleted()
         self._pending.setdefault(sub_id, set()).add((device_id, alarm))
         current = subscription.pub_result_callback
         # Compare, not remember: TransferSubscriptions replaces the callback with the new
@@ -59,6 +69,11 @@ class Deliveries:
 
         subscription.pub_result_callback = forward
         self._forwards[sub_id] = forward
+
+    def _forget_deleted(self) -> None:
+        for sub_id in [s for s in self._forwards if s not in self._live]:
+            del self._forwards[sub_id]
+            self._pending.pop(sub_id, None)
 
     def _flush(self, sub_id: int, wall_ns: int, actor: Actor) -> None:
         for device_id, alarm in self._pending.pop(sub_id, ()):

@@ -14,7 +14,12 @@ clients' reads at 66 ms).
 - connections that close as soon as a chunk header announces more than the chunk limit, before
   any of that chunk is buffered (`BoundedProtocol`);
 - at most `MAX_CONNECTIONS` connections, `MAX_PENDING` parsed messages queued per connection,
-  and `MAX_SESSIONS` open sessions (CreateSession beyond it answers BadTooManySessions).
+  and `MAX_SESSIONS` open sessions (CreateSession beyond it answers BadTooManySessions);
+- subscriptions that hold a bounded number of notifications for a client that does not collect
+  them (`queues`).
+
+Its warnings about what a client did (an oversized chunk, a session too many) go through the
+server's `peer_log`, one line per client host per interval (`harness.faces.peerlog`).
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ from asyncua.server.binary_server_asyncio import BinaryServer, OPCUAProtocol
 from asyncua.server.internal_server import InternalServer
 from asyncua.server.internal_session import InternalSession, SessionState
 
+from harness.faces.opcua.queues import bound_subscriptions
+from harness.faces.peerlog import PeerLog, host_of
+
 log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 65535                 # the usual OPC UA TCP buffer size
@@ -45,6 +53,8 @@ MAX_PENDING = 100                   # asyncua's default is 500
 class BoundedProtocol(OPCUAProtocol):
     """A connection that refuses an oversized chunk from its header (see the module docstring)."""
 
+    peer_log = PeerLog(log)  # the server's replaces it (`BoundedBinaryServer`)
+
     def data_received(self, data: bytes) -> None:
         super().data_received(data)  # complete messages are queued; a partial one stays
         head = self._buffer[:8]      # message type (3), chunk type (1), packet size (4, LE)
@@ -52,20 +62,31 @@ class BoundedProtocol(OPCUAProtocol):
             return
         size = int.from_bytes(head[4:8], "little")
         if size > self.limits.max_recv_buffer:
-            log.warning("OPC UA client %s announced a %d-byte chunk (limit %d): connection closed",
-                        self.peer_name, size, self.limits.max_recv_buffer)
+            self.peer_log.warning(host_of(self.peer_name), "OPC UA connection announced a "
+                                  "%d-byte chunk (limit %d): closed", size,
+                                  self.limits.max_recv_buffer)
             self._buffer = b""
             self.transport.close()
 
 
 class BoundedBinaryServer(BinaryServer):
+    """Listens with `protocol` connections that log through `peer_log`."""
+
+    protocol: type[BoundedProtocol] = BoundedProtocol
+
+    def __init__(self, *args: Any, peer_log: PeerLog, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.peer_log = peer_log
+
     def _make_protocol(self) -> OPCUAProtocol:
-        return BoundedProtocol(iserver=self.iserver, policies=self._policies,
-                               clients=self.clients, closing_tasks=self.closing_tasks,
-                               limits=self.limits)
+        protocol = self.protocol(iserver=self.iserver, policies=self._policies,
+                                 clients=self.clients, closing_tasks=self.closing_tasks,
+                                 limits=self.limits)
+        protocol.peer_log = self.peer_log
+        return protocol
 
 
-def cap_sessions(iserver: InternalServer, limit: int) -> None:
+def cap_sessions(iserver: InternalServer, limit: int, peer_log: PeerLog | None = None) -> None:
     """CreateSession beyond `limit` open sessions answers BadTooManySessions.
 
     Wraps the server's current `create_session` (the twin's session factory, `sessions.install`)
@@ -73,10 +94,11 @@ def cap_sessions(iserver: InternalServer, limit: int) -> None:
     outlives its connection until it times out, so connections alone do not bound sessions."""
     create = iserver.create_session
     made: weakref.WeakSet[InternalSession] = weakref.WeakSet()
+    plog = peer_log or PeerLog(log)
 
     def create_session(name: str, user: Any = None, external: bool = False) -> InternalSession:
         if external and sum(s.state != SessionState.Closed for s in made) >= limit:
-            log.warning("OPC UA client %s refused: %d sessions open", name, limit)
+            plog.warning(host_of(name), "OPC UA session refused: %d sessions open", limit)
             raise ua.uaerrors.BadTooManySessions
         kwargs = {} if user is None else {"user": user}
         session = create(name, external=external, **kwargs)
@@ -91,19 +113,23 @@ class BoundedServer(Server):
     """asyncua's `Server` with the bounds of the module docstring."""
 
     def __init__(self, *args: Any, max_sessions: int = MAX_SESSIONS,
-                 max_connections: int = MAX_CONNECTIONS, **kwargs: Any) -> None:
+                 max_connections: int = MAX_CONNECTIONS, peer_log: PeerLog | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.max_sessions = max_sessions
+        #: Where warnings about what a client did go, rate-limited per client host.
+        self.peer_log = peer_log or PeerLog(log)
         self.limits = TransportLimits(max_recv_buffer=CHUNK_BYTES, max_send_buffer=CHUNK_BYTES,
                                       max_chunk_count=MAX_CHUNKS,
                                       max_message_size=MAX_MESSAGE_BYTES)
         self.iserver.max_connections = max_connections
         self.iserver.max_pending_messages_per_connection = MAX_PENDING
+        bound_subscriptions(self.iserver)
 
     async def start(self) -> None:
         """asyncua 2.1's `Server.start`, with `BoundedBinaryServer` listening; the session cap
         wraps whatever session factory is installed by now."""
-        cap_sessions(self.iserver, self.max_sessions)
+        cap_sessions(self.iserver, self.max_sessions, self.peer_log)
         if self.iserver.certificate is not None:
             uacrypto.check_certificate(self.iserver.certificate, self._application_uri,
                                        socket.gethostname())
@@ -121,4 +147,5 @@ class BoundedServer(Server):
 
     def _binary_server(self, host: Any, port: Any) -> BinaryServer:
         """The listening server; a subclass that needs its own protocol overrides this."""
-        return BoundedBinaryServer(self.iserver, host, port, self.limits)
+        return BoundedBinaryServer(self.iserver, host, port, self.limits,
+                                   peer_log=self.peer_log)

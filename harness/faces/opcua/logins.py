@@ -7,8 +7,10 @@ kept. A login hashes what the client sent and compares with `hmac.compare_digest
 unknown user name (so the answer time does not tell which names exist).
 
 `LoginThrottle`: after `limit` wrong passwords from one peer host within `window_s`, every login
-from that host is refused for `lockout_s` (BadUserAccessDenied), logged once per lockout. Its
-clock is injected so tests need no wall-clock tolerances.
+from that host is refused for `lockout_s` (BadUserAccessDenied), logged once per lockout. Each
+wrong password and each login refused during a lockout is logged too, at most one line per host
+per interval with the rest counted (`harness.faces.peerlog`): a host guessing passwords for
+days cannot fill the log. Its clock is injected so tests need no wall-clock tolerances.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 
 from asyncua.crypto.permission_rules import User, UserRole
 
+from harness.faces.peerlog import PeerLog
 from scenarios.opcua import OpcUa, Role
 
 log = logging.getLogger(__name__)
@@ -83,6 +86,7 @@ class LoginThrottle:
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.limit, self.window_s, self.lockout_s = limit, window_s, lockout_s
         self.clock = clock
+        self.peer_log = PeerLog(log, clock=clock)
         self._failures: dict[str, deque[float]] = {}
         self._locked: dict[str, float] = {}  # host -> locked until (clock seconds)
 
@@ -95,11 +99,18 @@ class LoginThrottle:
             return False
         return True
 
-    def failed(self, host: str) -> None:
-        """Count a wrong password from `host`; lock it out at the limit."""
+    def refused(self, host: str) -> None:
+        """A login from `host` was refused because it is locked out."""
+        self.peer_log.warning(host, "OPC UA login refused: the host is locked out")
+
+    def failed(self, host: str, user: str = "") -> None:
+        """Count a wrong password from `host` (for `user`); lock it out at the limit."""
         now = self.clock()
+        self.peer_log.warning(host, "OPC UA login with a wrong password for user %r", user)
         if len(self._failures) >= MAX_PEERS:
             self._forget_before(now - self.window_s)
+        if len(self._locked) >= MAX_PEERS:  # lockouts over that nobody asked about since
+            self._locked = {h: until for h, until in self._locked.items() if until > now}
         times = self._failures.setdefault(host, deque())
         times.append(now)
         while times and times[0] <= now - self.window_s:

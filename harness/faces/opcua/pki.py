@@ -14,7 +14,8 @@ channel: its validity period (BadCertificateTimeInvalid), that its SubjectAltNam
 client's ApplicationUri (BadCertificateUriInvalid), then that it is in `trusted/`
 (BadCertificateUntrusted, and stored under `rejected/`), unless the run trusts any
 (`auto_trust`, for benches: then it is added to `trusted/`). The trusted folder is read at each
-check, so trusting needs no restart. Chains are not built: trust is per certificate.
+check, so trusting needs no restart. Chains are not built: trust is per certificate. A refusal
+is logged at most once per client host per interval, the rest counted (`harness.faces.peerlog`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from asyncua.crypto import cert_gen
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from harness.faces.peerlog import PeerLog
 
 log = logging.getLogger(__name__)
 APPLICATION_URI = "urn:commtwin:server"
@@ -128,21 +131,22 @@ class CertificateCheck:
 
     def __init__(self, pki: Pki, auto_trust: bool = False,
                  now: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(
-                     datetime.UTC)) -> None:
+                     datetime.UTC), peer_log: PeerLog | None = None) -> None:
         self.pki = pki
         self.auto_trust = auto_trust
         self.now = now
-        self._logged: set[str] = set()
+        self.peer_log = peer_log or PeerLog(log)
 
-    def __call__(self, der: bytes, description: ua.ApplicationDescription | None) -> None:
-        """Raise `ServiceError` with the OPC UA status that refuses `der`."""
+    def __call__(self, der: bytes, description: ua.ApplicationDescription | None,
+                 host: str = "") -> None:
+        """Raise `ServiceError` with the OPC UA status that refuses `der` (from `host`)."""
         try:
             cert = x509.load_der_x509_certificate(der)
         except ValueError:
             raise ServiceError(ua.StatusCodes.BadCertificateInvalid) from None
         now = self.now()
         if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
-            self._refuse(der, "outside its validity period")
+            self._refuse(host, der, "outside its validity period")
             raise ServiceError(ua.StatusCodes.BadCertificateTimeInvalid)
         uri = description.ApplicationUri if description is not None else None
         try:
@@ -151,7 +155,7 @@ class CertificateCheck:
         except x509.ExtensionNotFound:
             uris = []
         if not uri or uri not in uris:
-            self._refuse(der, f"its SubjectAltName URIs {uris} do not include the client's "
+            self._refuse(host, der, f"its SubjectAltName URIs {uris} do not include the client's "
                               f"ApplicationUri {uri!r}")
             raise ServiceError(ua.StatusCodes.BadCertificateUriInvalid)
         if der in self.pki.trusted_ders():
@@ -161,15 +165,13 @@ class CertificateCheck:
             log.warning("OPC UA: trusted client certificate %s (--auto-trust)", path.name)
             return
         kept = self.pki.reject(der)
-        self._refuse(der, f"not trusted; stored as {kept} (commtwin trust moves it to "
+        self._refuse(host, der, f"not trusted; stored as {kept} (commtwin trust moves it to "
                           f"{self.pki.trusted})" if kept else "not trusted")
         raise ServiceError(ua.StatusCodes.BadCertificateUntrusted)
 
-    def _refuse(self, der: bytes, why: str) -> None:
-        t = thumbprint(der)
-        if t not in self._logged and len(self._logged) < MAX_CERTIFICATES:
-            self._logged.add(t)
-            log.warning("OPC UA: client certificate %s refused: %s", t, why)
+    def _refuse(self, host: str, der: bytes, why: str) -> None:
+        self.peer_log.warning(host or "?", "OPC UA client certificate %s refused: %s",
+                              thumbprint(der), why)
 
 
 def ensure_certificate(folder: Path) -> tuple[Path, Path]:

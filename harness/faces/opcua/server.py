@@ -189,7 +189,7 @@ class OpcUaServer:
             server.iserver.attribute_service, self.world, self.index, self.roles,
             self.device_faults)
         sessions.install(server.iserver, self._read, server.gate)
-        self.deliveries = Deliveries(self.world)
+        self.deliveries = Deliveries(self.world, server.iserver.subscription_service.subscriptions)
         self.conditions = Conditions(server, self.world, self.index, self.deliveries,
                                      self.device_faults, self._submit)
         await self.conditions.setup()
