@@ -30,7 +30,9 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     d = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / d
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # The interval always holds p (exactly 0 at k = 0, 1 at k = n); rounding must not move an
+    # end past it (0 in 3 gave a lower end of 5.6e-17).
+    return (min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half)))
 
 
 def ratio_ci(ks: Sequence[int], ns: Sequence[int]) -> tuple[float, float, float]:
