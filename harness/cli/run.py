@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.progress import TaskID
 
 from harness import report
 from harness.cli.common import load_scenario, scenario_ref, scenario_sha256
@@ -190,11 +191,14 @@ def _exit(status: int, sig: int | None) -> None:
               help="bind the scenario's gateway ports instead of free ones")
 @click.option("--protocol", type=click.Choice(list(PROTOCOLS)), default="modbus", show_default=True,
               help="how the reference platform connects; 'both' rehearses Modbus, then OPC UA")
+@click.option("--replications", type=click.IntRange(1, 10_000),
+              help="--virtual with responders for emergency calls: seeded runs behind "
+                   "indicator 10's on-site probability (default: the scenario's, 30)")
 @serving_options
 def rehearse(scenario: str, out: Path, speed: float | None, duration: float | None,
-             seed: int | None, virtual: bool, fixed_ports: bool, protocol: str, insecure: bool,
-             auto_trust: bool, journal_hash: str, fail_on: tuple[str, ...], baseline: Path | None,
-             tolerance: str) -> None:
+             seed: int | None, virtual: bool, fixed_ports: bool, protocol: str,
+             replications: int | None, insecure: bool, auto_trust: bool, journal_hash: str,
+             fail_on: tuple[str, ...], baseline: Path | None, tolerance: str) -> None:
     """Run SCENARIO (a bundled name or a .toml file) with the reference platform connected.
 
     Exit status: 0, or 1 when a gate of --fail-on fails, 2 for bad input, 130/143 when stopped
@@ -203,12 +207,25 @@ def rehearse(scenario: str, out: Path, speed: float | None, duration: float | No
     sc = load_scenario(scenario, duration, speed, seed)
     ref = scenario_ref(scenario)
     identity = _prepare(out, ref)
+    if replications is not None and not virtual:
+        raise BadInput("--replications: only a --virtual run is replicated (a live run "
+                       "measures its calls; the responder model runs beside it)")
     if virtual:
         with progress_display() as progress:
             task = progress.add_task("simulating", total=None, sim="", incidents=0)
+            reps: list[TaskID] = []
+
+            def replicated(done: int, total: int, calls: int) -> None:
+                if not reps:
+                    reps.append(progress.add_task("replications (indicator 10)", total=total,
+                                                  sim="", incidents=0))
+                progress.update(reps[0], completed=done, incidents=calls,
+                                sim=f"{done}/{total} runs")
+
             result = run_virtual(sc, progress=lambda now, end, n: progress.update(
                 task, completed=now, total=end, incidents=n, sim=f"{now:,.0f}/{end:,.0f} s"),
-                journal_dir=out, identity=identity, journal_hash=journal_hash)
+                journal_dir=out, identity=identity, journal_hash=journal_hash,
+                replications=replications, replicated=replicated)
         _exit(_finish(result, out, f"{sc.name}: rehearsal (virtual, modelled platform)", sc,
                       ref, gating), None)
         return
