@@ -5,7 +5,8 @@ reference platform from `PLATFORMS` connect over one of them (a rehearsal) or le
 the user's own platform (`commtwin serve`), paces the world to wall time and stops everything,
 whatever happened: a failing reference platform ends the run with its failure recorded, never
 loses it. `run_virtual` runs the same world with the modelled platform and no sockets. With
-responders declared, a virtual run is replicated for indicator 10 (`harness.cli.onsite`). Both
+responders declared, a virtual run is replicated for indicator 10 (`harness.cli.onsite`) and a
+live one runs the responder model as a shadow beside the platform (`sim.shadow`). Both
 return a `RunResult`, and with a `journal_dir` both write the hash-chained journal of every
 lifecycle step as it happens. Nothing here knows a protocol: a new face needs no change.
 """
@@ -25,6 +26,7 @@ from harness.contract import Endpoint
 from harness.evidence import RunResult, summarize
 from harness.evidence.health import HEALTH_POINTS, from_health
 from harness.evidence.journal import Journal
+from harness.evidence.onsite import ResponderModel, expectations, walking_model
 from harness.evidence.run import utc_now, version
 from harness.faces import FACES, Face, FaceOptions
 from harness.platforms import PLATFORMS, Platform
@@ -95,7 +97,8 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
     if protocol not in PROTOCOLS:
         raise ValueError(f"protocol must be one of {tuple(PROTOCOLS)}, got {protocol!r}")
     face_names = PROTOCOLS[protocol] + (("http",) if control else ())
-    world = World(scenario, seed=seed)
+    # with responders declared, their model walks beside the platform: an expectation per call
+    world = World(scenario, seed=seed, shadow_responders=True)
     clock = world.live_clock(speed, math.inf if until_stopped else None)
     stop = stop or asyncio.Event()
     options = FaceOptions(host=host, any_port=any_port, work_dir=out_dir,
@@ -152,6 +155,9 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
             journal.close({"ended_utc": ended, "simulated_s": world.env.now,
                            "interrupted": world.env.now < world.end_s or bool(failure)})
     lifecycles = world.lifecycles()
+    shadow = None if world.shadow is None else ResponderModel(
+        walking_model(scenario.responders),
+        expected=expectations(world.shadow.records(), world.shadow.requested, lifecycles))
     stats = ref.stats.as_dict() if ref else None
     if failure and stats is not None:
         stats["failure"] = failure
@@ -161,7 +167,8 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
                      interrupted=world.env.now < world.end_s or bool(failure),
                      trace_records=len(world.trace),
                      protocol=protocol, health=from_health(world, world.read_by_platform),
-                     started_utc=started, ended_utc=ended, pacing=_pacing(clock))
+                     started_utc=started, ended_utc=ended, pacing=_pacing(clock),
+                     responder_model=shadow)
 
 
 def run_virtual(scenario: Scenario, seed: int | None = None,
