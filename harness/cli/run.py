@@ -23,6 +23,7 @@ from harness.cli.console import (
     acceptance_line,
     console,
     endpoints_table,
+    estimate_lines,
     not_met_lines,
     progress_display,
     results_table,
@@ -57,7 +58,7 @@ def _finish(result: RunResult, out: Path, title: str, scenario: Scenario, ref: s
     paths = report.from_run(result, scenario, out, gating.checks(scenario))
     doc = json.loads(paths["json"].read_text("utf-8"))
     console.print(acceptance_line(doc) + f"; report: {paths['html']}")
-    for line in not_met_lines(doc):
+    for line in not_met_lines(doc) + estimate_lines(doc):
         console.print(line)
     if result.platform and result.platform.get("failure"):
         console.print(f"[red]{result.platform['failure']}[/]: the run ended there; what it "
@@ -138,7 +139,8 @@ async def _live(scenario: Scenario, out: Path, how: Live) -> tuple[RunResult, in
             console.print(waiting_line(scenario, endpoints, how.until_stopped))
 
     with progress_display() as progress:
-        task = progress.add_task("simulating", total=None, sim="", incidents=0)
+        task = progress.add_task("simulating", total=None, sim="", incidents=0,
+                                 counts="incidents")
 
         def show(now: float, end: float, incidents: int) -> None:
             progress.update(task, completed=now, total=end, incidents=incidents,
@@ -212,13 +214,14 @@ def rehearse(scenario: str, out: Path, speed: float | None, duration: float | No
                        "measures its calls; the responder model runs beside it)")
     if virtual:
         with progress_display() as progress:
-            task = progress.add_task("simulating", total=None, sim="", incidents=0)
+            task = progress.add_task("simulating", total=None, sim="", incidents=0,
+                                     counts="incidents")
             reps: list[TaskID] = []
 
             def replicated(done: int, total: int, calls: int) -> None:
                 if not reps:
                     reps.append(progress.add_task("replications (indicator 10)", total=total,
-                                                  sim="", incidents=0))
+                                                  sim="", incidents=0, counts="calls"))
                 progress.update(reps[0], completed=done, incidents=calls,
                                 sim=f"{done}/{total} runs")
 

@@ -188,5 +188,5 @@ def from_replications(model: ResponderModel, limit_s: float) -> dict[str, Measur
         p, "ratio", f"P(on site <= {limit_s:g} s) per emergency call over {r_count} seeded "
                     "replications of the responder model",
         tuple(evidence), basis="modelled",
-        basis_note=f"the responder model over {r_count} seeded replications, 95% CI "
-                   f"[{lo:.1%}, {hi:.1%}]", interval=(lo, hi))}
+        basis_note=f"the responder model: {sum(ns)} calls in {r_count} seeded replications",
+        interval=(lo, hi))}

@@ -180,6 +180,9 @@ def test_rehearse_virtual_replicates_and_the_saved_run_judges_the_same(tmp_path:
     res = CliRunner().invoke(main, ["rehearse", str(scenario), "--virtual", "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert "replications (indicator 10)" in res.output and "4/4 runs" in res.output
+    assert "calls 8" in res.output  # two calls in each of the four
+    assert "10 elderly care: calls on site within the limit, share over replications: 50.0%" \
+        in res.output
     saved = json.loads((out / "results.json").read_text("utf-8"))
     assert saved["responder_model"]["mode"] == "replications"
     assert [r["seed"] for r in saved["responder_model"]["replications"]] == [7, 8, 9, 10]
