@@ -193,6 +193,8 @@ def test_rehearse_virtual_replicates_and_the_saved_run_judges_the_same(tmp_path:
     assert ten[0] == ten[1] and ten[0]["criteria"][0]["measure"] == SHARE_MEASURE
     md = (out / "report.md").read_text("utf-8")
     assert "calls on site within the limit, share over replications: 50.0% (95% CI" in md
+    page = (out / "report.html").read_text("utf-8")
+    assert "P(on site &lt;= 900 s) = 4 of 8 calls = 50.0%" in page  # the failing figure's evidence
     more = CliRunner().invoke(main, ["rehearse", str(scenario), "--virtual", "--replications",
                                      "2", "--out", str(tmp_path / "two")])
     assert more.exit_code == 0, more.output
