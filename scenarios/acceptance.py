@@ -10,6 +10,7 @@ an error names the file, the field path, the value and the rule.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -30,6 +31,18 @@ class Criterion(Frozen):
     op: Literal[">=", "<="]
     threshold: str = Field(min_length=1, description="a key of the profile's thresholds")
     label: str = ""
+    #: Set: judged only in runs that measure it, and then in place of the criterion of the same
+    #: indicator measuring `instead_of` (a virtual run's on-site probability over replications
+    #: instead of its slowest call).
+    instead_of: str = ""
+
+
+def judged(criteria: tuple[Criterion, ...], measured: Container[str]) -> tuple[Criterion, ...]:
+    """The criteria a run is held to: an alternative only when its measurement is there, and
+    then not the criterion it replaces."""
+    present = [c for c in criteria if not c.instead_of or c.measure in measured]
+    replaced = {c.instead_of for c in present if c.instead_of}
+    return tuple(c for c in present if c.measure not in replaced)
 
 
 class Indicator(Frozen):
@@ -79,7 +92,7 @@ def _bundled(*parts: str) -> Path:
     return Path(str(resources.files("scenarios").joinpath("data", "acceptance", *parts)))
 
 
-__all__ = ["TIERS", "Acceptance", "Catalogue", "Criterion", "Indicator", "Profile",
+__all__ = ["TIERS", "Acceptance", "Catalogue", "Criterion", "Indicator", "Profile", "judged",
            "load_catalogue", "load_profile", "standard_text"]
 
 
@@ -95,6 +108,12 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
             raise ScenarioError(path.name, [Problem(f"indicator[{i}].number", ind.number,
                                                     "indicator numbers must be unique")])
         seen.add(ind.number)
+        measures = {c.measure for c in ind.criteria}
+        for j, c in enumerate(ind.criteria):
+            if c.instead_of and (c.instead_of == c.measure or c.instead_of not in measures):
+                raise ScenarioError(path.name, [Problem(
+                    f"indicator[{i}].criteria[{j}].instead_of", c.instead_of,
+                    "must be the measure of another criterion of the same indicator")])
     return cat
 
 

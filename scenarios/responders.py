@@ -8,7 +8,9 @@ walk 80–95 m/min, people over 65 about 10 m/min slower), the same as the 15-mi
 indicator's. Time spent with the resident before leaving (`attend_s`) is a planning figure, a
 parameter like the speed.
 
-A scenario without teams keeps the modelled platform's fixed `platform.travel_time_s`.
+A scenario without teams keeps the modelled platform's fixed `platform.travel_time_s`. With a
+team answering emergency calls, a virtual run judges indicator 10 as the probability of on site
+within the limit over `replications` seeded runs.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ DEFAULT_ANSWERS: dict[str, tuple[str, ...]] = {
 }
 #: Walking speed of the 15-minute-walk indicator and of responders, m/s.
 DEFAULT_WALK_SPEED_M_PER_S = 1.2
+#: Replications of a virtual run behind indicator 10's on-site probability. Jiahe with three
+#: carers and four calls an hour: 30 runs, some 500 calls, a 95% interval about ±6 points.
+DEFAULT_REPLICATIONS = 30
 
 
 class Shift(Frozen):
@@ -102,6 +107,10 @@ class Responders(Frozen):
                                         "default, a planning figure)")
     day_start_h: float = Field(default=0.0, ge=0, lt=24,
                                description="hour of the day at simulated second 0")
+    replications: int = Field(default=DEFAULT_REPLICATIONS, ge=1, le=10_000,
+                              description="a virtual run with responders for emergency calls: "
+                                          "seeded replications (seeds seed, seed + 1, ...) "
+                                          "behind indicator 10's on-site probability")
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Responders:

@@ -2,7 +2,9 @@
 
 Build first, then run: `World(scenario)` builds; `run_virtual()` runs as fast as the CPU allows
 (optionally with the modelled platform), or a `LiveClock` from `live_clock()` paces it to wall
-time while protocol servers read and write through `read`, `write` and `note_read`.
+time while protocol servers read and write through `read`, `write` and `note_read`. With
+`shadow_responders` a live world also runs the responder model beside the platform under test
+(`sim.shadow`): it walks to each acknowledged call and writes nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sim.clock import LiveClock
 from sim.incidents import Actor, IncidentTracker, Lifecycle, Step
 from sim.platform_model import ModelledPlatform
 from sim.responders import Dispatcher
+from sim.shadow import Shadow
 from sim.streams import lazy_stream, stream
 from sim.trace import Trace
 
@@ -31,7 +34,7 @@ MODEL = Actor("model")
 class World:
     def __init__(self, scenario: Scenario, seed: int | None = None,
                  wall_clock: Callable[[], int] = time.monotonic_ns,
-                 modelled_platform: bool = False) -> None:
+                 modelled_platform: bool = False, shadow_responders: bool = False) -> None:
         self.scenario = scenario
         self.seed = scenario.run.seed if seed is None else seed
         self.env = simpy.Environment()
@@ -56,6 +59,12 @@ class World:
         if modelled_platform and scenario.responders.teams:
             self.responders = Dispatcher(self.env, scenario.site, scenario.responders,
                                          self._record_responder)
+        #: The responder model beside a live run (`shadow_responders`): walks, never writes.
+        self.shadow: Shadow | None = None
+        if shadow_responders and not modelled_platform and scenario.responders.teams:
+            self.shadow = Shadow(self.env, scenario.site, scenario.responders,
+                                 self._record_shadow)
+            self.step_listeners.append(self._shadow_step)
         if modelled_platform:
             self.platform = ModelledPlatform(
                 self.env, scenario.platform, scenario.run.speed,
@@ -171,6 +180,16 @@ class World:
 
     def _record_responder(self, now: float, member: str, what: str, about: str) -> None:
         self.trace.add(now, "responder", member, what, about)
+
+    def _record_shadow(self, now: float, member: str, what: str, about: str) -> None:
+        # apart from "responder": nobody walked, the model expected it
+        self.trace.add(now, "responder_model", member, what, about)
+
+    def _shadow_step(self, incident_id: str, step: Step) -> None:
+        if step.name == "acknowledged" and self.shadow is not None:
+            kind, device, _alarm = self.tracker.describe(incident_id)
+            where = self.devices[device].spec.position
+            self.shadow.acknowledged(incident_id, kind, (float(where[0]), float(where[1])))
 
     def _record_step(self, incident_id: str, step: Step) -> None:
         self.trace.add(step.t_s, "step", incident_id, step.name, None, step.wall_ns)

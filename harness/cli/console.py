@@ -18,9 +18,12 @@ console = Console(width=None if sys.stdout.isatty() else 120)
 
 
 def progress_display() -> Progress:
+    """Each task gives `sim` (how far) and `incidents` (a count), and `counts` what it counts
+    ("incidents"; a virtual run's replications count emergency calls)."""
     return Progress(
         TextColumn("[bold]{task.description}"), BarColumn(),
-        TextColumn("{task.fields[sim]}"), TextColumn("incidents {task.fields[incidents]}"),
+        TextColumn("{task.fields[sim]}"),
+        TextColumn("{task.fields[counts]} {task.fields[incidents]}"),
         TimeElapsedColumn(), console=console, transient=False)
 
 
@@ -84,6 +87,21 @@ def not_met_lines(doc: dict[str, Any]) -> list[str]:
         first = f" — {crit['evidence'][0]}" if crit and crit["evidence"] else ""
         style = "red" if ind["status"] == "not_met" else "yellow"
         out.append(f"  [{style}]{ind['number']:>2} {ind['name_en']}[/]: {figure}{first}")
+    return out
+
+
+def estimate_lines(doc: dict[str, Any]) -> list[str]:
+    """One line per figure estimated over replications (a virtual run's on-site probability):
+    the estimate, its interval and what it rests on — a model, never met."""
+    out = []
+    for ind in doc["indicators"]:
+        for c in ind["criteria"]:
+            if "CI" not in c["value_text"]:
+                continue
+            outcome = {True: "holds", False: "fails", None: "not judged"}[c["ok"]]
+            out.append(f"  [cyan]{ind['number']:>2} {ind['name_en']}[/]: {c['label']}: "
+                       f"{c['value_text']}, needs {c['op']} {c['threshold_text']}: {outcome} "
+                       f"({c['basis']}, {c['basis_note']})")
     return out
 
 

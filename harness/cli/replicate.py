@@ -24,6 +24,7 @@ from harness.cli.variants import Spec, Value, cost_of, label, variant_data
 from harness.evidence import collect
 from harness.evidence.health import from_health
 from harness.evidence.judge import Measurement, Verdict, evaluate
+from harness.evidence.onsite import on_site_times, within
 from scenarios import Scenario, from_dict
 from scenarios.acceptance import Catalogue, Profile, load_catalogue, load_profile
 from sim import Lifecycle, World
@@ -90,20 +91,24 @@ def latency_columns(lifecycles: list[Lifecycle]) -> dict[str, float | int]:
 def onsite_columns(lifecycles: list[Lifecycle], limit_s: float) -> dict[str, float | int]:
     """Emergency calls: how many, how many on site within the limit, and their on-site times
     (an unresolved call counts as never on site: infinite)."""
-    times = [lc.latency_s("resolved") for lc in lifecycles if lc.kind == "emergency_call"]
-    t = [math.inf if x is None else x for x in times]
+    t = on_site_times(lifecycles)
     finite = [x for x in t if math.isfinite(x)]
-    return {"calls": len(t), "onsite_within": sum(1 for x in t if x <= limit_s + 1e-9),
+    return {"calls": len(t), "onsite_within": within(t, limit_s),
             "onsite_mean_s": float(np.mean(finite)) if finite else math.nan,
             "onsite_p95_s": _pct(finite, 95), "onsite_max_s": max(t) if t else math.nan}
+
+
+def virtual_run(scenario: Scenario, seed: int) -> tuple[World, list[Lifecycle]]:
+    """One seeded replication: the world with the modelled platform, run to its end."""
+    world = World(scenario, seed=seed, modelled_platform=True)
+    world.run_virtual()
+    return world, world.lifecycles()
 
 
 def replicate(base: dict[str, Any], spec: Spec, variant: int, values: dict[str, Value],
               replication: int, seed: int) -> dict[str, Any]:
     v = _variant(base, spec, values)
-    world = World(v.scenario, seed=seed, modelled_platform=True)
-    world.run_virtual()
-    lifecycles = world.lifecycles()
+    world, lifecycles = virtual_run(v.scenario, seed)
     basis = collect.RunBasis("virtual", v.scenario.run.speed)
     measured = {**v.fixed, **collect.from_lifecycles(lifecycles, v.catalogue, basis),
                 **from_health(world, None)}

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.progress import TaskID
 
 from harness import report
 from harness.cli.common import load_scenario, scenario_ref, scenario_sha256
@@ -22,6 +23,7 @@ from harness.cli.console import (
     acceptance_line,
     console,
     endpoints_table,
+    estimate_lines,
     not_met_lines,
     progress_display,
     results_table,
@@ -56,7 +58,7 @@ def _finish(result: RunResult, out: Path, title: str, scenario: Scenario, ref: s
     paths = report.from_run(result, scenario, out, gating.checks(scenario))
     doc = json.loads(paths["json"].read_text("utf-8"))
     console.print(acceptance_line(doc) + f"; report: {paths['html']}")
-    for line in not_met_lines(doc):
+    for line in not_met_lines(doc) + estimate_lines(doc):
         console.print(line)
     if result.platform and result.platform.get("failure"):
         console.print(f"[red]{result.platform['failure']}[/]: the run ended there; what it "
@@ -137,7 +139,8 @@ async def _live(scenario: Scenario, out: Path, how: Live) -> tuple[RunResult, in
             console.print(waiting_line(scenario, endpoints, how.until_stopped))
 
     with progress_display() as progress:
-        task = progress.add_task("simulating", total=None, sim="", incidents=0)
+        task = progress.add_task("simulating", total=None, sim="", incidents=0,
+                                 counts="incidents")
 
         def show(now: float, end: float, incidents: int) -> None:
             progress.update(task, completed=now, total=end, incidents=incidents,
@@ -190,11 +193,14 @@ def _exit(status: int, sig: int | None) -> None:
               help="bind the scenario's gateway ports instead of free ones")
 @click.option("--protocol", type=click.Choice(list(PROTOCOLS)), default="modbus", show_default=True,
               help="how the reference platform connects; 'both' rehearses Modbus, then OPC UA")
+@click.option("--replications", type=click.IntRange(1, 10_000),
+              help="--virtual with responders for emergency calls: seeded runs behind "
+                   "indicator 10's on-site probability (default: the scenario's, 30)")
 @serving_options
 def rehearse(scenario: str, out: Path, speed: float | None, duration: float | None,
-             seed: int | None, virtual: bool, fixed_ports: bool, protocol: str, insecure: bool,
-             auto_trust: bool, journal_hash: str, fail_on: tuple[str, ...], baseline: Path | None,
-             tolerance: str) -> None:
+             seed: int | None, virtual: bool, fixed_ports: bool, protocol: str,
+             replications: int | None, insecure: bool, auto_trust: bool, journal_hash: str,
+             fail_on: tuple[str, ...], baseline: Path | None, tolerance: str) -> None:
     """Run SCENARIO (a bundled name or a .toml file) with the reference platform connected.
 
     Exit status: 0, or 1 when a gate of --fail-on fails, 2 for bad input, 130/143 when stopped
@@ -203,12 +209,26 @@ def rehearse(scenario: str, out: Path, speed: float | None, duration: float | No
     sc = load_scenario(scenario, duration, speed, seed)
     ref = scenario_ref(scenario)
     identity = _prepare(out, ref)
+    if replications is not None and not virtual:
+        raise BadInput("--replications: only a --virtual run is replicated (a live run "
+                       "measures its calls; the responder model runs beside it)")
     if virtual:
         with progress_display() as progress:
-            task = progress.add_task("simulating", total=None, sim="", incidents=0)
+            task = progress.add_task("simulating", total=None, sim="", incidents=0,
+                                     counts="incidents")
+            reps: list[TaskID] = []
+
+            def replicated(done: int, total: int, calls: int) -> None:
+                if not reps:
+                    reps.append(progress.add_task("replications (indicator 10)", total=total,
+                                                  sim="", incidents=0, counts="calls"))
+                progress.update(reps[0], completed=done, incidents=calls,
+                                sim=f"{done}/{total} runs")
+
             result = run_virtual(sc, progress=lambda now, end, n: progress.update(
                 task, completed=now, total=end, incidents=n, sim=f"{now:,.0f}/{end:,.0f} s"),
-                journal_dir=out, identity=identity, journal_hash=journal_hash)
+                journal_dir=out, identity=identity, journal_hash=journal_hash,
+                replications=replications, replicated=replicated)
         _exit(_finish(result, out, f"{sc.name}: rehearsal (virtual, modelled platform)", sc,
                       ref, gating), None)
         return

@@ -4,7 +4,9 @@
 reference platform from `PLATFORMS` connect over one of them (a rehearsal) or leaves the world to
 the user's own platform (`commtwin serve`), paces the world to wall time and stops everything,
 whatever happened: a failing reference platform ends the run with its failure recorded, never
-loses it. `run_virtual` runs the same world with the modelled platform and no sockets. Both
+loses it. `run_virtual` runs the same world with the modelled platform and no sockets. With
+responders declared, a virtual run is replicated for indicator 10 (`harness.cli.onsite`) and a
+live one runs the responder model as a shadow beside the platform (`sim.shadow`). Both
 return a `RunResult`, and with a `journal_dir` both write the hash-chained journal of every
 lifecycle step as it happens. Nothing here knows a protocol: a new face needs no change.
 """
@@ -19,10 +21,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from harness.cli.onsite import ReplicationFn, replicate_onsite
 from harness.contract import Endpoint
 from harness.evidence import RunResult, summarize
 from harness.evidence.health import HEALTH_POINTS, from_health
 from harness.evidence.journal import Journal, settled_lifecycles
+from harness.evidence.onsite import ResponderModel, expectations, walking_model
 from harness.evidence.run import utc_now, version
 from harness.faces import FACES, Face, FaceOptions
 from harness.platforms import PLATFORMS, Platform
@@ -99,7 +103,8 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
     if protocol not in PROTOCOLS:
         raise ValueError(f"protocol must be one of {tuple(PROTOCOLS)}, got {protocol!r}")
     face_names = PROTOCOLS[protocol] + (("http",) if control else ())
-    world = World(scenario, seed=seed)
+    # with responders declared, their model walks beside the platform: an expectation per call
+    world = World(scenario, seed=seed, shadow_responders=True)
     clock = world.live_clock(speed, math.inf if until_stopped else None)
     stop = stop or asyncio.Event()
     options = FaceOptions(host=host, any_port=any_port, work_dir=out_dir,
@@ -156,6 +161,9 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
             journal.close({"ended_utc": ended, "simulated_s": world.env.now,
                            "interrupted": world.env.now < world.end_s or bool(failure)})
     lifecycles = world.lifecycles()
+    shadow = None if world.shadow is None else ResponderModel(
+        walking_model(scenario.responders),
+        expected=expectations(world.shadow.records(), world.shadow.requested, lifecycles))
     stats = ref.stats.as_dict() if ref else None
     if failure and stats is not None:
         stats["failure"] = failure
@@ -165,14 +173,20 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
                      interrupted=world.env.now < world.end_s or bool(failure),
                      trace_records=len(world.trace),
                      protocol=protocol, health=from_health(world, world.read_by_platform),
-                     started_utc=started, ended_utc=ended, pacing=_pacing(clock))
+                     started_utc=started, ended_utc=ended, pacing=_pacing(clock),
+                     responder_model=shadow)
 
 
 def run_virtual(scenario: Scenario, seed: int | None = None,
                 progress: ProgressFn | None = None, chunks: int = 50,
                 journal_dir: Path | None = None, identity: dict[str, Any] | None = None,
-                journal_hash: str = "sha256") -> RunResult:
-    """The same world as fast as the CPU allows, answered by the modelled platform."""
+                journal_hash: str = "sha256", replications: int | None = None,
+                replicated: ReplicationFn | None = None) -> RunResult:
+    """The same world as fast as the CPU allows, answered by the modelled platform.
+
+    With a team walking to emergency calls, the run is then replicated (`replications`, default
+    the scenario's; `replicated` reports progress) for indicator 10's on-site probability; the
+    journal and every other figure are this run's alone."""
     world = World(scenario, seed=seed, modelled_platform=True)
     journal = _journal(world, journal_dir, "virtual", scenario.run.speed, identity, journal_hash)
     wall0, started = time.monotonic(), utc_now()
@@ -187,10 +201,12 @@ def run_virtual(scenario: Scenario, seed: int | None = None,
             journal.close({"ended_utc": ended, "simulated_s": world.env.now,
                            "interrupted": world.env.now < world.end_s})
     lifecycles = world.lifecycles()
+    wall = time.monotonic() - wall0
+    model = replicate_onsite(scenario, world.seed, lifecycles, replications, replicated)
     return RunResult(scenario.name, world.seed, "virtual", scenario.run.speed, world.env.now,
-                     time.monotonic() - wall0, lifecycles, summarize(lifecycles, "sim"),
+                     wall, lifecycles, summarize(lifecycles, "sim"),
                      trace_records=len(world.trace), health=from_health(world, None),
-                     started_utc=started, ended_utc=ended)
+                     started_utc=started, ended_utc=ended, responder_model=model)
 
 
 def _first_cause(exc: BaseException) -> str:

@@ -2,63 +2,19 @@
 replications, the probability of on site within 15 minutes (indicator 10), the Pareto front.
 
 Indicator 10 in a sweep is a probability: of all emergency calls in a variant's replications,
-the share on site within the limit, p = Σk / Σn. Calls of one replication share the responders
-and the queue, so they are not independent: the interval treats the replication as the unit
-(ratio estimator, cluster-robust variance, Student t with R - 1 degrees of freedom) and is
-widened to at least the Wilson score interval of the pooled calls, so that a variant whose every
-call was on time still shows what its number of calls can support. It rests on the responder
-and platform models: modelled, never met.
+the share on site within the limit, p = Σk / Σn, with the interval of
+`harness.evidence.intervals.ratio_ci` (the replication as the unit; a single virtual run's
+indicator 10 uses the same). It rests on the responder and platform models: modelled, never
+met.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-from scipy.special import stdtrit
+from harness.evidence.intervals import Z95, mean_ci, ratio_ci, wilson
 
-Z95 = 1.959963984540054
-
-
-def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
-    if n == 0:
-        return (math.nan, math.nan)
-    p = k / n
-    d = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / d
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return (max(0.0, centre - half), min(1.0, centre + half))
-
-
-def ratio_ci(ks: Sequence[int], ns: Sequence[int]) -> tuple[float, float, float]:
-    """(p, low, high): share of successes over replications of (k successes in n trials)."""
-    k, n = np.asarray(ks, dtype=float), np.asarray(ns, dtype=float)
-    total = float(n.sum())
-    if total == 0:
-        return (math.nan, math.nan, math.nan)
-    p = float(k.sum()) / total
-    lo, hi = wilson(int(k.sum()), int(total))
-    r = len(n)
-    if r >= 2:
-        nbar = total / r
-        se = math.sqrt(float(((k - p * n) ** 2).sum()) / (r * (r - 1))) / nbar
-        t = float(stdtrit(r - 1, 0.975))
-        lo, hi = min(lo, max(0.0, p - t * se)), max(hi, min(1.0, p + t * se))
-    return (p, lo, hi)
-
-
-def mean_ci(values: Sequence[float]) -> tuple[float, float, float]:
-    """Mean of the finite values with a 95% Student-t interval (NaN when none)."""
-    x = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
-    if len(x) == 0:
-        return (math.nan, math.nan, math.nan)
-    m = float(x.mean())
-    if len(x) < 2:
-        return (m, m, m)
-    half = float(stdtrit(len(x) - 1, 0.975)) * float(x.std(ddof=1)) / math.sqrt(len(x))
-    return (m, m - half, m + half)
+__all__ = ["Z95", "indicator_numbers", "mean_ci", "pareto", "ratio_ci", "summarize", "wilson"]
 
 
 def indicator_numbers(rows: list[dict[str, Any]]) -> list[int]:

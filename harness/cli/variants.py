@@ -193,6 +193,12 @@ def cost_of(scenario: Scenario, cost: Cost) -> float:
             + cost.responder * staff)
 
 
+def seed_sequence(first: int, count: int) -> list[int]:
+    """The seeds of `count` replications: first, first + 1, ... (a sweep's and a single virtual
+    run's alike, so replication r of either is the same run)."""
+    return [first + r for r in range(count)]
+
+
 def replication_seeds(spec: Spec) -> list[int]:
-    return [spec.seed + r for r in range(spec.replications)]
+    return seed_sequence(spec.seed, spec.replications)
 

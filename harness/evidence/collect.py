@@ -5,7 +5,9 @@ each keyed as the catalogue's criteria name them.
   the profile's threshold, and the failing places);
 - `live.acknowledged.<kind>` (share of injected incidents acknowledged after the platform
   received them: blind acknowledgements fail it), `live.not_acknowledged.<kind>`,
-  `live.resolved_max_s.<kind>` (slowest resolution, simulated s; unresolved counts as infinite),
+  `live.resolved_max_s.<kind>` (slowest resolution, simulated s; unresolved counts as infinite;
+  in a live run with responders declared each call's evidence has the responder model's
+  expectation beside it), `model.onsite_share.emergency_call` (`harness.evidence.onsite`),
   `live.scenarios_exercised` (application scenarios with an incident answered end to end);
 - `health.*`: device health over the run (`harness.evidence.health`);
 - `inventory.compounds_with.<kind>`: share of compounds with at least one device of that kind.
@@ -14,6 +16,7 @@ each keyed as the catalogue's criteria name them.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import shapely
@@ -21,6 +24,7 @@ import shapely
 from geometry.table import Coverage, CoverageParams, Thresholds
 from geometry.table import evaluate as coverage_table
 from harness.evidence.judge import Basis, Measurement
+from harness.evidence.onsite import Expected, expected_text
 from scenarios import Scenario
 from scenarios.acceptance import Catalogue, Profile
 from sim import Lifecycle
@@ -67,10 +71,19 @@ class RunBasis:
         return "measured", ""
 
 
-def from_lifecycles(lifecycles: list[Lifecycle], catalogue: Catalogue,
-                    run: RunBasis) -> dict[str, Measurement]:
+def from_lifecycles(lifecycles: list[Lifecycle], catalogue: Catalogue, run: RunBasis,
+                    expected: Mapping[str, Expected] | None = None) -> dict[str, Measurement]:
     """Per kind: the share answered (blind acknowledgements never count), the incidents never
-    acknowledged, the slowest resolution; and the application scenarios exercised."""
+    acknowledged, the slowest resolution; and the application scenarios exercised. `expected`
+    (incident id -> the responder model's expectation in a live run) goes beside each call's
+    measured time in the evidence; it never changes a figure."""
+    expected = expected or {}
+
+    def beside(lc: Lifecycle, measured: str) -> str:
+        e = expected.get(lc.id)
+        return f"{lc.id} on {lc.device}: {measured}" if e is None else \
+            f"{lc.id} on {lc.device}: measured {measured}; {expected_text(e)}"
+
     out: dict[str, Measurement] = {}
     basis, note = run.answers()
     site_basis, site_note = run.on_site()
@@ -97,8 +110,8 @@ def from_lifecycles(lifecycles: list[Lifecycle], catalogue: Catalogue,
                       key=lambda p: -p[0])[:5]
         out[f"live.resolved_max_s.{kind}"] = Measurement(
             worst, "s", "slowest injection-to-resolution, simulated seconds",
-            tuple([f"{lc.id} on {lc.device}: never resolved" for lc in open_]
-                  + [f"{lc.id} on {lc.device}: {t:.0f} s" for t, lc in slow]),
+            tuple([beside(lc, "never resolved") for lc in open_]
+                  + [beside(lc, f"{t:.0f} s") for t, lc in slow]),
             basis=site_basis, basis_note=site_note)
     answered_kinds = {lc.kind for lc in lifecycles
                       if lc.step("acknowledged") is not None and not lc.blind_ack}

@@ -19,7 +19,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from scenarios.acceptance import Catalogue, Criterion, Indicator, Profile, standard_text
+from scenarios.acceptance import Catalogue, Criterion, Indicator, Profile, judged, standard_text
 
 Status = Literal["met", "not_met", "needs_evidence", "modelled", "indicative"]
 STATUS_ZH: dict[str, str] = {"met": "达标", "not_met": "未达标", "needs_evidence": "需人工核验",
@@ -44,6 +44,8 @@ class Measurement:
     #: how the figure was obtained; `basis_note` says why it is not a plain measurement
     basis: Basis = "measured"
     basis_note: str = ""
+    #: a 95% confidence interval (low, high) when the figure is an estimate over replications
+    interval: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class CriterionResult:
     evidence_total: int = 0
     basis: Basis = "measured"
     basis_note: str = ""
+    interval: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,8 @@ def judge(criterion: Criterion, threshold: float, m: Measurement | None) -> Crit
     else:
         ok = m.value <= threshold + 1e-9
     return CriterionResult(criterion, threshold, m.value, m.unit, ok, m.evidence,
-                           m.evidence_total or len(m.evidence), m.basis, m.basis_note)
+                           m.evidence_total or len(m.evidence), m.basis, m.basis_note,
+                           m.interval)
 
 
 def evaluate(catalogue: Catalogue, profile: Profile,
@@ -92,7 +96,7 @@ def evaluate(catalogue: Catalogue, profile: Profile,
     out = []
     for ind in catalogue.indicator:
         results = tuple(judge(c, profile.thresholds[c.threshold], measurements.get(c.measure))
-                        for c in ind.criteria)
+                        for c in judged(ind.criteria, measurements))
         notes = []
         soft = [r for r in results if r.basis != "measured" and r.ok is not None]
         if any(r.ok is False and r.basis == "measured" for r in results):
@@ -119,7 +123,9 @@ def evaluate(catalogue: Catalogue, profile: Profile,
 
 
 def to_json(measurements: dict[str, Measurement]) -> dict[str, dict[str, object]]:
-    return {k: {**asdict(m), "value": None if math.isinf(m.value) else m.value,
+    # `interval` only where there is one: a run's record without estimates stays as it was
+    return {k: {**{f: v for f, v in asdict(m).items() if f != "interval" or v is not None},
+                "value": None if math.isinf(m.value) else m.value,
                 "infinite": math.isinf(m.value), "evidence": list(m.evidence)}
             for k, m in sorted(measurements.items())}
 
@@ -133,5 +139,12 @@ def from_json(data: dict[str, dict[str, object]]) -> dict[str, Measurement]:
                              int(v["evidence_total"]),  # type: ignore[call-overload]
                              v["verdict"],  # type: ignore[arg-type]
                              v.get("basis", "measured"),  # type: ignore[arg-type]
-                             str(v.get("basis_note", "")))
+                             str(v.get("basis_note", "")),
+                             _interval(v.get("interval")))
     return out
+
+
+def _interval(v: object) -> tuple[float, float] | None:
+    if not isinstance(v, list | tuple) or len(v) != 2:
+        return None
+    return (float(v[0]), float(v[1]))

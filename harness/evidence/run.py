@@ -18,6 +18,7 @@ from harness.contract import Endpoint, OpcUaEndpoint
 from harness.contract.files import atomic_write_text
 from harness.evidence.judge import Measurement, to_json
 from harness.evidence.lifecycles import KindStats, lifecycle_dict
+from harness.evidence.onsite import ResponderModel
 from sim import Lifecycle
 
 RESULTS_SCHEMA = "commtwin.results/1"
@@ -69,6 +70,9 @@ class RunResult:
     commtwin_version: str = field(default_factory=version)
     #: The twin's own timing in a live run: how late the world was brought to wall time.
     pacing: dict[str, object] | None = None
+    #: The responder model, when the scenario declares responders for emergency calls: the
+    #: seeded replications of a virtual run, or the shadow's expectation per call of a live run.
+    responder_model: ResponderModel | None = None
 
     def as_dict(self) -> dict[str, object]:
         opcua = next((e for e in self.endpoints if isinstance(e, OpcUaEndpoint)), None)
@@ -85,13 +89,26 @@ class RunResult:
             "opcua": None if opcua is None else opcua.as_dict(),
             "platform": self.platform,
             "summary": [s.as_dict() for s in self.stats],
-            "incidents": [lifecycle_dict(lc) for lc in self.lifecycles],
+            "incidents": incident_dicts(self.lifecycles, self.responder_model),
             "trace_records": self.trace_records,
             "health": to_json(self.health),
             "started_utc": self.started_utc, "ended_utc": self.ended_utc, "host": self.host,
             "commtwin_version": self.commtwin_version, "scenario_sha256": self.scenario_sha256,
             "pacing": self.pacing,
+            # only when there is one: a run without responders keeps its record as it was
+            **({} if self.responder_model is None
+               else {"responder_model": self.responder_model.as_dict()}),
         }
+
+
+def incident_dicts(lifecycles: list[Lifecycle],
+                   model: ResponderModel | None = None) -> list[dict[str, object]]:
+    """Every incident as JSON; a call the responder model was sent to in a live run carries its
+    expectation (`expected_on_site`) beside the measured steps."""
+    expected = model.expected if model is not None else {}
+    return [lifecycle_dict(lc) | ({"expected_on_site": expected[lc.id].as_dict()}
+                                  if lc.id in expected else {})
+            for lc in lifecycles]
 
 
 def write_results(result: RunResult, out_dir: Path) -> Path:

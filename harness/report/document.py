@@ -18,8 +18,9 @@ from typing import Any
 from harness.contract.files import atomic_write_text
 from harness.evidence import collect
 from harness.evidence.judge import STATUS_ZH, Measurement, Verdict, evaluate, from_json, to_json
-from harness.evidence.lifecycles import lifecycle_dict, lifecycle_from_dict
-from harness.evidence.run import RUN_HEADER, RunResult
+from harness.evidence.lifecycles import lifecycle_from_dict
+from harness.evidence.onsite import ResponderModel, from_replications
+from harness.evidence.run import RUN_HEADER, RunResult, incident_dicts
 from harness.report.html import render_html
 from harness.report.junit import render_junit
 from harness.report.maps import all_maps
@@ -43,6 +44,13 @@ def _fmt(value: float | None, unit: str) -> str:
     return f"{value:g} {unit}".strip()
 
 
+def _ci(interval: tuple[float, float] | None, unit: str) -> str:
+    if interval is None:
+        return ""
+    lo, hi = (_fmt(x, unit) for x in interval)
+    return f" (95% CI {lo} – {hi})"
+
+
 def _threshold(value: float, unit: str) -> str:
     return f"{value * 100:g}%" if unit == "ratio" else f"{value:g}"
 
@@ -59,7 +67,8 @@ def verdict_dict(v: Verdict) -> dict[str, Any]:
             "op": r.criterion.op, "threshold": r.threshold,
             "threshold_text": _threshold(r.threshold, r.unit or "ratio"),
             "value": None if r.value is None or math.isinf(r.value) else r.value,
-            "value_text": _fmt(r.value, r.unit), "unit": r.unit, "ok": r.ok,
+            "value_text": _fmt(r.value, r.unit) + _ci(r.interval, r.unit),
+            "unit": r.unit, "ok": r.ok,
             "evidence": list(r.evidence), "evidence_total": r.evidence_total,
             "basis": r.basis, "basis_note": r.basis_note,
         } for r in v.criteria],
@@ -68,8 +77,11 @@ def verdict_dict(v: Verdict) -> dict[str, Any]:
 
 def build(scenario: Scenario, scenario_ref: str, lifecycles: list[Lifecycle],
           run: dict[str, Any], health: dict[str, Measurement],
-          profile_name: str | None = None) -> tuple[dict[str, Any], Any]:
-    """The report document and the coverage analysis (for maps)."""
+          profile_name: str | None = None,
+          model: ResponderModel | None = None) -> tuple[dict[str, Any], Any]:
+    """The report document and the coverage analysis (for maps). `model`: what the responder
+    model did in the run (replications judge indicator 10; a live shadow's expectations go
+    beside each call)."""
     catalogue = load_catalogue()
     profile = load_profile(profile_name or scenario.acceptance.profile, catalogue)
     if profile_name is None:
@@ -78,8 +90,11 @@ def build(scenario: Scenario, scenario_ref: str, lifecycles: list[Lifecycle],
     basis = collect.RunBasis(str(run.get("mode") or "virtual"), float(run.get("speed") or 1.0),
                              bool(run.get("reference_platform")))
     measured = {**collect.from_geometry(coverage),
-                **collect.from_lifecycles(lifecycles, catalogue, basis),
+                **collect.from_lifecycles(lifecycles, catalogue, basis,
+                                          model.expected if model else None),
                 **health, **collect.from_inventory(scenario)}
+    if model is not None and model.replications:
+        measured |= from_replications(model, float(profile.thresholds["elderly_response_s"]))
     verdicts = evaluate(catalogue, profile, measured)
     counts = {s: sum(1 for v in verdicts if v.status == s) for s in STATUS_ZH}
     doc = {
@@ -89,8 +104,10 @@ def build(scenario: Scenario, scenario_ref: str, lifecycles: list[Lifecycle],
         "run": run, "counts": counts,
         "indicators": [verdict_dict(v) for v in verdicts],
         "measurements": to_json(measured),
-        "incidents": [lifecycle_dict(lc) for lc in lifecycles],
+        "incidents": incident_dicts(lifecycles, model),
     }
+    if model is not None:
+        doc["responder_model"] = model.as_dict()
     return doc, coverage
 
 
@@ -128,7 +145,7 @@ def from_run(result: RunResult, scenario: Scenario, out: Path,
     the results and the report document, returns the CI gates to record with it."""
     results = result.as_dict()
     doc, coverage = build(scenario, result.scenario_ref or scenario.name, result.lifecycles,
-                          _run_summary(results), result.health)
+                          _run_summary(results), result.health, model=result.responder_model)
     if gates is not None:
         doc["gates"] = gates(results, doc)
     return write(doc, coverage, scenario, result.lifecycles, out)
@@ -142,7 +159,8 @@ def from_results(results_dir: Path, profile: str | None = None,
     scenario = load(ref)
     lifecycles = [lifecycle_from_dict(d) for d in results["incidents"]]
     health = from_json(results.get("health", {}))
-    doc, coverage = build(scenario, ref, lifecycles, _run_summary(results), health, profile)
+    doc, coverage = build(scenario, ref, lifecycles, _run_summary(results), health, profile,
+                          ResponderModel.from_results(results))
     return write(doc, coverage, scenario, lifecycles, out or results_dir)
 
 

@@ -10,7 +10,14 @@ from typing import Any
 from harness.evidence import STATUS_ZH
 from harness.report import fonts
 from harness.report.header import LEGEND, STATUS_EN, actor_text, caption, run_facts
-from harness.report.summary import KindLatency, failures, identity, seconds, worst_latencies
+from harness.report.summary import (
+    KindLatency,
+    failures,
+    grounds,
+    identity,
+    seconds,
+    worst_latencies,
+)
 
 _CSS = """
 body { font-family: %STACK%; margin: 2em; color: #222; max-width: 1200px; }
@@ -135,6 +142,19 @@ def render_html(doc: dict[str, Any], images: dict[str, Path],
     if evidence:  # no heading over nothing
         out.append("<h2>证据 <span class='en'>evidence: the failing places</span></h2>")
         out += evidence
+    held = grounds(doc)
+    if held:
+        out.append("<h2>依据 <span class='en'>what the modelled figures rest on</span></h2>")
+        for ind, c in held:
+            items = "".join(f"<li>{escape(e)}</li>" for e in c["evidence"][:50])
+            more = c["evidence_total"] - min(50, len(c["evidence"]))
+            if more > 0:
+                items += f"<li>… and {more} more</li>"
+            out.append(f"<h3 class='{escape(c['basis'])}'>{ind['number']} "
+                       f"{escape(ind['name_zh'])} {escape(ind['name_en'])} — "
+                       f"{escape(c['label'])} ({escape(c['value_text'])})</h3>"
+                       f"<p class='en'>{escape(c['basis'])}: {escape(c['basis_note'] or '-')}"
+                       f"</p><ul>{items}</ul>")
     if doc.get("gates"):
         out.append("<h2>CI gates</h2><ul id='gates'>" + "".join(
             f"<li class='{'met' if g['ok'] else 'not_met'}'>{'✔' if g['ok'] else '✘'} "

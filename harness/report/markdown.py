@@ -6,7 +6,14 @@ from typing import Any
 
 from harness.evidence import STATUS_ZH
 from harness.report.header import LEGEND, STATUS_EN, actor_text, caption, run_facts
-from harness.report.summary import KindLatency, failures, identity, seconds, worst_latencies
+from harness.report.summary import (
+    KindLatency,
+    failures,
+    grounds,
+    identity,
+    seconds,
+    worst_latencies,
+)
 
 _LATENCY_HEAD = ["| 事件类型 kind | 事件 n | 已确认 answered | 未确认 missed | p50 | p95 | max |",
                  "|---|--:|--:|--:|--:|--:|--:|"]
@@ -81,6 +88,17 @@ def render_markdown(doc: dict[str, Any], images: dict[str, str],
         lines += ["", "## 证据 evidence: the failing places", "", *evidence]
     else:
         lines.append("")
+    held = grounds(doc)
+    if held:
+        lines += ["## 依据 what the modelled figures rest on", ""]
+        for ind, c in held:
+            more = c["evidence_total"] - len(c["evidence"][:20])
+            lines.append(f"**{ind['number']} {ind['name_en']} — {c['label']}** "
+                         f"({c['value_text']}, {c['basis']}: {c['basis_note'] or '-'}):")
+            lines += [f"- {e}" for e in c["evidence"][:20]]
+            if more > 0:
+                lines.append(f"- … and {more} more")
+            lines.append("")
     if doc.get("gates"):
         lines += ["## CI gates", ""]
         lines += [f"- {'✔' if g['ok'] else '✘'} **{g['name']}** ({g['family']}): {g['message']}"

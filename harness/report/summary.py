@@ -87,6 +87,14 @@ def failures(doc: dict[str, Any]) -> list[Failure]:
     return out
 
 
+def grounds(doc: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(indicator, criterion) of every figure that rests on a model or a scaled clock and holds,
+    with its evidence: what a prediction rests on is shown whether or not it fails (the failing
+    ones are listed with the failures)."""
+    return [(ind, c) for ind in doc["indicators"] for c in ind["criteria"]
+            if c["ok"] and c.get("basis", "measured") != "measured" and c["evidence"]]
+
+
 def seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:,.1f} s"
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from importlib import resources
+from pathlib import Path
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from harness.evidence.judge import Measurement, evaluate
+from scenarios import ScenarioError
 from scenarios.acceptance import load_catalogue, load_profile, standard_text
 
 CATALOGUE = load_catalogue()
@@ -68,3 +73,33 @@ def test_a_measuring_functions_own_verdict_decides() -> None:
     values = {"geometry.sports_walk": Measurement(1.0, verdict=False)}
     (v,) = [v for v in evaluate(CATALOGUE, GROWTH, values) if v.indicator.number == 11]
     assert v.status == "not_met"
+
+
+def test_an_alternative_criterion_replaces_its_original_only_when_measured() -> None:
+    # Indicator 10: a virtual run with responders measures the on-site share over replications
+    # and is held to it instead of the slowest call; any other run keeps the slowest call.
+    slowest = {"live.resolved_max_s.emergency_call": Measurement(600.0, "s"),
+               "live.not_acknowledged.emergency_call": Measurement(0, "incidents")}
+    (plain,) = [v for v in evaluate(CATALOGUE, GROWTH, slowest) if v.indicator.number == 10]
+    assert [r.criterion.measure for r in plain.criteria] == [
+        "live.resolved_max_s.emergency_call", "live.not_acknowledged.emergency_call"]
+    assert plain.status == "met"
+    share = slowest | {"model.onsite_share.emergency_call": Measurement(
+        0.97, basis="modelled", interval=(0.93, 0.99))}
+    (modelled,) = [v for v in evaluate(CATALOGUE, GROWTH, share) if v.indicator.number == 10]
+    assert [r.criterion.measure for r in modelled.criteria] == [
+        "model.onsite_share.emergency_call", "live.not_acknowledged.emergency_call"]
+    # every call, as the standard says: 97% fails, and a model's figure is never met
+    assert GROWTH.thresholds["elderly_response_share"] == 1.0
+    assert modelled.status == "modelled" and modelled.criteria[0].ok is False
+    assert modelled.criteria[0].interval == (0.93, 0.99)
+
+
+def test_an_alternative_must_name_a_criterion_of_its_indicator(tmp_path: Path) -> None:
+    text = (resources.files("scenarios") / "data" / "acceptance" / "catalogue.toml").read_text(
+        "utf-8").replace('instead_of = "live.resolved_max_s.emergency_call"',
+                         'instead_of = "live.resolved_max_s.fire_alarm"')
+    bad = tmp_path / "catalogue.toml"
+    bad.write_text(text, "utf-8")
+    with pytest.raises(ScenarioError, match="instead_of"):
+        load_catalogue(bad)

@@ -90,6 +90,8 @@ def test_on_site_probability_interval() -> None:
     p, lo, hi = ratio_ci([2, 9, 10], [10, 10, 10])  # replications disagree: wider than Wilson
     assert p == pytest.approx(0.7) and lo < wilson(21, 30)[0]
     assert all(math.isnan(x) for x in ratio_ci([0], [0]))
+    # the ends hold p exactly, whatever the rounding (0 of 3 once gave a lower end of 5.6e-17)
+    assert all(wilson(0, n)[0] == 0.0 and wilson(n, n)[1] == 1.0 for n in range(1, 200))
 
 
 def test_pareto_front_keeps_the_cheapest_for_each_compliance() -> None:

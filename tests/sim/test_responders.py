@@ -9,7 +9,7 @@ import pytest
 import simpy
 
 from scenarios import Scenario, ScenarioError, from_dict
-from sim import World
+from sim import Actor, World
 from sim.responders import Dispatcher
 
 # One straight footpath along y = 5 from x = 0 to x = 400. The carer's post is its west end;
@@ -138,3 +138,24 @@ def test_bad_responder_input_names_the_field(team: dict[str, Any], message: str)
     with pytest.raises(ScenarioError, match="responders") as err:
         two_calls({"teams": [team]})
     assert message in str(err.value)
+
+
+def test_the_shadow_walks_from_the_acknowledgement_and_writes_nothing() -> None:
+    # A live world: nothing answers but this test, which acknowledges call A at t = 100 s as a
+    # platform would. The model's carer sets off then: 300 m / 1.2 m/s = 250 s -> on site at
+    # 350 s, 350 s after the call. The call stays open: only the platform's `onsite` ends it.
+    world = World(two_calls(ONE_CARER), shadow_responders=True)
+    assert world.shadow is not None and world.responders is None
+    world.run_virtual(until_s=100.0)
+    a_id = "emergency_call-00001"  # the first scripted call
+    assert world.tracker.describe(a_id)[1] == "A"
+    world.write("A", "call_ack", True, by=Actor("modbus"))
+    world.run_virtual(until_s=2000.0)
+    record = world.shadow.records()[a_id]
+    assert (record.member, record.distance_m) == ("carers-1", pytest.approx(300.0))
+    assert record.arrived_s == pytest.approx(350.0)
+    assert world.shadow.requested == {a_id: pytest.approx(100.0)}  # B was never acknowledged
+    lc = next(lc for lc in world.lifecycles() if lc.id == a_id)
+    assert lc.missed == ("observed", "resolved") and world.devices["A"].read("call") is True
+    assert any(r.kind == "responder_model" for r in world.trace.records)
+    assert not any(r.kind == "responder" for r in world.trace.records)
