@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import sys
 from typing import Any
 
@@ -25,6 +26,21 @@ def progress_display() -> Progress:
         TextColumn("{task.fields[sim]}"),
         TextColumn("{task.fields[counts]} {task.fields[incidents]}"),
         TimeElapsedColumn(), console=console, transient=False)
+
+
+def startup_line(marks: list[tuple[str, float]], ready_at: float) -> str:
+    """"ready in 9.6 s (world 0.3 s, modbus 0.3 s, opcua 9.0 s); peak RSS 750 MB": `marks` are
+    (face starting, monotonic time), the first ("", t0) when the run began building."""
+    ends = [t for _, t in marks[1:]] + [ready_at]
+    parts = [f"{name or 'world'} {end - t:.1f} s"
+             for (name, t), end in zip(marks, ends, strict=True)]
+    return (f"ready in {ready_at - marks[0][1]:.1f} s ({', '.join(parts)}); "
+            f"peak RSS {peak_rss_mb():,.0f} MB")
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _fmt(value: float | None, clock: str) -> str:

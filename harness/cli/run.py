@@ -9,6 +9,7 @@ import contextlib
 import json
 import signal
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from harness.cli.console import (
     not_met_lines,
     progress_display,
     results_table,
+    startup_line,
     waiting_line,
 )
 from harness.cli.errors import BadInput
@@ -131,7 +133,15 @@ async def _live(scenario: Scenario, out: Path, how: Live) -> tuple[RunResult, in
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stopped_by, sig)
 
+    marks: list[tuple[str, float]] = [("", time.monotonic())]
+
+    def starting(face: str) -> None:
+        marks.append((face, time.monotonic()))
+        progress.update(start_task, description=f"starting {face}")
+
     async def ready(endpoints: list[Endpoint]) -> None:
+        progress.remove_task(start_task)
+        console.print(startup_line(marks, time.monotonic()))
         path = write_endpoints(endpoints, out)
         console.print(endpoints_table(endpoints))
         console.print(f"endpoints written to {path}")
@@ -139,6 +149,8 @@ async def _live(scenario: Scenario, out: Path, how: Live) -> tuple[RunResult, in
             console.print(waiting_line(scenario, endpoints, how.until_stopped))
 
     with progress_display() as progress:
+        start_task = progress.add_task("building the world", total=None, sim="", incidents="",
+                                       counts="")
         task = progress.add_task("simulating", total=None, sim="", incidents=0,
                                  counts="incidents")
 
@@ -149,7 +161,8 @@ async def _live(scenario: Scenario, out: Path, how: Live) -> tuple[RunResult, in
         try:
             result = await run_live(scenario, platform=how.platform, host=how.host,
                                     any_port=how.any_port, stop=stop, progress=show,
-                                    on_ready=ready, protocol=how.protocol, out_dir=out,
+                                    on_ready=ready, starting=starting,
+                                    protocol=how.protocol, out_dir=out,
                                     control=how.control, insecure=how.insecure,
                                     auto_trust=how.auto_trust,
                                     until_stopped=how.until_stopped, journal_dir=out,

@@ -82,7 +82,8 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
                    seed: int | None = None, host: str | None = None,
                    any_port: bool = False, stop: asyncio.Event | None = None,
                    progress: ProgressFn | None = None,
-                   on_ready: ReadyFn | None = None, protocol: str = "modbus",
+                   on_ready: ReadyFn | None = None, starting: Callable[[str], None] | None = None,
+                   protocol: str = "modbus",
                    out_dir: Path = Path("out"), control: bool = False,
                    control_token: str | None = None, insecure: bool = False,
                    auto_trust: bool = False,
@@ -96,9 +97,10 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
     lets faces do what they refuse by default, `auto_trust` makes the OPC UA face trust any
     client certificate (see `FaceOptions`). `until_stopped` serves past the scenario's end
     (its schedule still ends there) until `stop`. `on_ready` gets every endpoint once all faces
-    listen. `out_dir` holds what faces keep between runs (the OPC UA certificates and trust
-    lists); `journal_dir`
-    receives `journal.jsonl`, whose header also carries `identity` (scenario file and digest).
+    listen; `starting` is told each face's name as it starts (a large community's address
+    space takes seconds). `out_dir` holds what faces keep between runs (the OPC UA
+    certificates and trust lists); `journal_dir` receives `journal.jsonl`, whose header also
+    carries `identity` (scenario file and digest).
     """
     if protocol not in PROTOCOLS:
         raise ValueError(f"protocol must be one of {tuple(PROTOCOLS)}, got {protocol!r}")
@@ -121,7 +123,9 @@ async def run_live(scenario: Scenario, *, platform: bool, speed: float | None = 
     wall0 = time.monotonic()
     started = utc_now()
     try:
-        for face in faces:
+        for name, face in zip(face_names, faces, strict=True):
+            if starting is not None:
+                starting(name)
             endpoints += await face.start()
         for face in faces:
             face.announce(endpoints)

@@ -6,9 +6,11 @@ import asyncio
 import csv
 import io
 import json
+import re
 import struct
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from pymodbus.client import AsyncModbusTcpClient
 
@@ -122,6 +124,14 @@ def test_serve_command_writes_endpoints_and_results(tmp_path: Path) -> None:
     (control,) = [e for e in endpoints if e["protocol"] == "http"]
     assert control["url"].startswith("http://127.0.0.1:") and len(control["token"]) >= 24
     assert "waiting for your platform at" in out.output
+    # start-up is reported per stage, with memory, before the endpoints
+    ready = re.search(r"ready in ([\d.]+) s \(world ([\d.]+) s, modbus ([\d.]+) s, "
+                      r"http ([\d.]+) s\); peak RSS ([\d,]+) MB", out.output)
+    assert ready is not None, out.output
+    total, *stages = (float(x) for x in ready.groups()[:4])
+    assert sum(stages) == pytest.approx(total, abs=0.25)  # each rounded to 0.1 s
+    assert int(ready.group(5).replace(",", "")) > 50
+    assert out.output.index("ready in") < out.output.index("endpoints written to")
     saved = json.loads((tmp_path / "results.json").read_text())
     assert saved["platform"] is None  # nobody acknowledged: every incident is on record as missed
     assert all("acknowledged" in inc["missed"] for inc in saved["incidents"])
