@@ -294,66 +294,88 @@ class _Shared:
 
 
 def materialize(aspace: AddressSpace, specs: Iterable[NodeSpec]) -> int:
-    """Put the planned nodes straight into asyncua's address space; return how many."""
+    """Put the planned nodes straight into asyncua's address space; return how many.
+
+    Per node only what is its own is made: its NodeId and Value attributes and the reference
+    its parent gets. Every other attribute comes from a template shared by the nodes that
+    agree on them (all of a point kind's variables, say), copied as one dict; the reference
+    back to the parent is shared by siblings, the type reference by nodes of one type. At
+    450,000 nodes this halves the build."""
     shared = _Shared()
-    nodeclass_of: dict[ua.NodeId, ua.NodeClass] = {}
-    count = 0
+    templates: dict[tuple[object, ...], tuple[dict[ua.AttributeIds, AttributeValue],
+                                              NodeSpec]] = {}
+    back_refs: dict[tuple[ua.NodeId, int, ua.NodeClass], ua.ReferenceDescription] = {}
+    type_refs: dict[tuple[int, bool], ua.ReferenceDescription] = {}
+    made: dict[ua.NodeId, tuple[NodeData, ua.NodeClass]] = {}
+    # asyncua's node dict itself: AddressSpace's item methods only forward to it.
+    nodes = aspace._nodes
     A = ua.AttributeIds
     V = ua.VariantType
-    # Attributes every node (or every variable) has with the same value.
-    write_mask = shared.get(("wm",), 0, V.UInt32)
-    user_write_mask = shared.get(("uwm",), 0, V.UInt32)
-    value_rank = shared.get(("vr",), -1, V.Int32)
-    array_dims = shared.get(("ad",), [], V.UInt32, is_array=True)
-    sampling = shared.get(("msi",), 0.0, V.Double)
-    historizing = shared.get(("hi",), False, V.Boolean)
     has_typedef = nid(ua.ObjectIds.HasTypeDefinition)
     # A ReferenceDescription left without BrowseName, DisplayName or TypeDefinition makes each
     # from a default factory (three objects, ~15 us); the back and type references share these.
     no_name, no_text, no_node = ua.QualifiedName(), ua.LocalizedText(), ua.ExpandedNodeId()
+    count = 0
     for s in specs:
+        # By identity: plan() interns names and data types, so equal ones are the same object;
+        # the template keeps its spec, so no id is reused while the loop runs.
+        key = (s.nodeclass, id(s.browse), id(s.display), id(s.description), id(s.datatype),
+               s.access, s.event_notifier)
+        got = templates.get(key)
+        if got is None:
+            got = templates[key] = (_template(s, shared), s)
         nd = NodeData(s.nodeid)
-        at = nd.attributes
+        at = nd.attributes = got[0].copy()
         at[A.NodeId] = AttributeValue(ua.DataValue(ua.Variant(s.nodeid, V.NodeId)))
-        at[A.NodeClass] = shared.get(("nc", s.nodeclass), s.nodeclass, V.Int32)
-        at[A.BrowseName] = shared.get(("bn", s.browse.NamespaceIndex, s.browse.Name),
-                                      s.browse, V.QualifiedName)
-        at[A.DisplayName] = shared.get(("dn", s.display.Text), s.display, V.LocalizedText)
-        if s.description is not None:
-            at[A.Description] = shared.get(("de", s.description.Text), s.description,
-                                           V.LocalizedText)
-        at[A.WriteMask] = write_mask
-        at[A.UserWriteMask] = user_write_mask
-        if s.nodeclass is ua.NodeClass.Object:
-            at[A.EventNotifier] = shared.get(("en", s.event_notifier), s.event_notifier, V.Byte)
-        else:
+        if s.nodeclass is not ua.NodeClass.Object:
             # Value is the one per-node mutable attribute; timestamps come with each push.
             at[A.Value] = AttributeValue(ua.DataValue(s.value))
-            at[A.DataType] = shared.get(("dt", s.datatype), s.datatype, V.NodeId)
-            at[A.ValueRank] = value_rank
-            at[A.ArrayDimensions] = array_dims
-            at[A.AccessLevel] = shared.get(("al", s.access), s.access, V.Byte)
-            at[A.UserAccessLevel] = shared.get(("ual", s.access), s.access, V.Byte)
-            at[A.MinimumSamplingInterval] = sampling
-            at[A.Historizing] = historizing
-        typedef = nid(s.typedef)
         reftype = nid(s.reftype)
-        parent_class = nodeclass_of.get(s.parent, ua.NodeClass.Object)
-        nd.references = [
-            ua.ReferenceDescription(reftype, False, s.parent, no_name, no_text, parent_class,
-                                    no_node),
-            ua.ReferenceDescription(has_typedef, True, typedef, no_name, no_text,
-                                    ua.NodeClass.ObjectType
-                                    if s.nodeclass is ua.NodeClass.Object
-                                    else ua.NodeClass.VariableType, no_node),
-        ]
-        parent = aspace[s.parent]
+        parent, parent_class = made.get(s.parent) or (aspace[s.parent], ua.NodeClass.Object)
+        back = back_refs.get((s.parent, s.reftype, parent_class))
+        if back is None:
+            back = back_refs[(s.parent, s.reftype, parent_class)] = ua.ReferenceDescription(
+                reftype, False, s.parent, no_name, no_text, parent_class, no_node)
+        is_object = s.nodeclass is ua.NodeClass.Object
+        typeref = type_refs.get((s.typedef, is_object))
+        if typeref is None:
+            typeref = type_refs[(s.typedef, is_object)] = ua.ReferenceDescription(
+                has_typedef, True, nid(s.typedef), no_name, no_text,
+                ua.NodeClass.ObjectType if is_object else ua.NodeClass.VariableType, no_node)
+        nd.references = [back, typeref]
         parent.references.append(ua.ReferenceDescription(
-            reftype, True, s.nodeid, s.browse, s.display, s.nodeclass, typedef))
-        aspace[s.nodeid] = nd
-        nodeclass_of[s.nodeid] = s.nodeclass
+            reftype, True, s.nodeid, s.browse, s.display, s.nodeclass, nid(s.typedef)))
+        nodes[s.nodeid] = nd
+        made[s.nodeid] = (nd, s.nodeclass)
         count += 1
     return count
+
+
+def _template(s: NodeSpec, shared: _Shared) -> dict[ua.AttributeIds, AttributeValue]:
+    """The attributes `s` shares with the nodes that agree with it (all but NodeId and Value)."""
+    A = ua.AttributeIds
+    V = ua.VariantType
+    at = {A.NodeClass: shared.get(("nc", s.nodeclass), s.nodeclass, V.Int32),
+          A.BrowseName: shared.get(("bn", s.browse.NamespaceIndex, s.browse.Name), s.browse,
+                                   V.QualifiedName),
+          A.DisplayName: shared.get(("dn", s.display.Text), s.display, V.LocalizedText),
+          A.WriteMask: shared.get(("wm",), 0, V.UInt32),
+          A.UserWriteMask: shared.get(("uwm",), 0, V.UInt32)}
+    if s.description is not None:
+        at[A.Description] = shared.get(("de", s.description.Text), s.description,
+                                       V.LocalizedText)
+    if s.nodeclass is ua.NodeClass.Object:
+        at[A.EventNotifier] = shared.get(("en", s.event_notifier), s.event_notifier, V.Byte)
+        return at
+    at.update({
+        A.DataType: shared.get(("dt", s.datatype), s.datatype, V.NodeId),
+        A.ValueRank: shared.get(("vr",), -1, V.Int32),
+        A.ArrayDimensions: shared.get(("ad",), [], V.UInt32, is_array=True),
+        A.AccessLevel: shared.get(("al", s.access), s.access, V.Byte),
+        A.UserAccessLevel: shared.get(("ual", s.access), s.access, V.Byte),
+        A.MinimumSamplingInterval: shared.get(("msi",), 0.0, V.Double),
+        A.Historizing: shared.get(("hi",), False, V.Boolean)})
+    return at
 
 
 def index(scenario: Scenario, devices: Iterable[Device], ns: int, node_count: int) -> SpaceIndex:
