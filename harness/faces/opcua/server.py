@@ -170,14 +170,15 @@ class OpcUaServer:
         devices = [self.world.devices[d.id] for d in scenario.devices]
         aspace = server.iserver.aspace
         with collector_paused():
-            count = opcua_space.materialize(aspace, opcua_space.plan(scenario, devices, ns))
+            made = opcua_space.materialize(aspace, opcua_space.plan(scenario, devices, ns))
+            count = len(made)
             self.index = opcua_space.index(scenario, devices, ns, count)
-            self._values = {nid: aspace[nid].attributes[_VALUE] for nid in self.index.points}
+            self._values = {nid: made[nid].attributes[_VALUE] for nid in self.index.points}
+            by_point = self.index.by_point
             self._computed = {
-                self.index.by_point[(d.id, name)].nodeid: Computed(
-                    d, self.index.by_point[(d.id, name)],
-                    self._values[self.index.by_point[(d.id, name)].nodeid])
-                for d in devices for name in computed_points(d)}
+                pn.nodeid: Computed(d, pn, self._values[pn.nodeid])
+                for d in devices for name in computed_points(d)
+                if (pn := by_point[(d.id, name)])}
         self._refresher = Refresher(self.world, self._computed, self._update,
                                     self.settings.refresh_s)
         # The address space lives as long as the server: out of the collector's sight, or each
