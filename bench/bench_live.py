@@ -130,10 +130,12 @@ async def amain(a: argparse.Namespace) -> dict[str, Any]:
            "loop_stall_ms": {"p50": pct(window, 50), "p99": pct(window, 99),
                              "max": max(window, default=0.0), "probes": len(window),
                              "whole_run_p99": pct(probe.lateness_ms, 99),
-                             "whole_run_max": max(probe.lateness_ms, default=0.0)},
+                             "whole_run_max": max(probe.lateness_ms, default=0.0),
+                             "worst": probe.worst(t0, stalls_before)},
            "pacing_lateness_ms": clock.lateness_ms(),
            "gc_pauses": probe.gc_summary(),
            "opcua_worst_slice_ms": served.opcua.worst_slice_s * 1000,
+           "opcua_worst_slice_cpu_ms": served.opcua.worst_slice_cpu_s * 1000,
            "opcua_refreshes": served.opcua.refreshes,
            "cpu_share_of_one_core": cpu_share, "rss_end_mb": rss_mb(),
            "latency": lat, "client_errors": report["errors"]}

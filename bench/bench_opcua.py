@@ -5,8 +5,9 @@ Build: for ~10k, ~50k and ~150k variables (communities from `scenarios.generate`
 direct builder (`harness.faces.opcua.space.materialize`) against asyncua's sharded bulk path
 (`iserver.isession.add_nodes` with the same planned nodes, same shard folders, batches of 1,000),
 each in a fresh process so RSS deltas do not mix, both with the cyclic collector paused (as the
-twin's server builds); `total_s` includes making the plan (in both paths). Also the whole `OpcUaServer.start()` of the 10,000-household community, with the ns0 cache
-cold and then warm, and asyncua's `init()` without and with the twin's ns0 cache (OPC UA binary).
+twin's server builds); `total_s` includes making the plan (in both paths). Also the whole
+`OpcUaServer.start()` of the 10,000-household community, with the ns0 cache cold and then
+warm, and asyncua's `init()` without and with the twin's ns0 cache (OPC UA binary).
 
 Latency: one OPC UA server over the demo world, one client subscribed to 40 alarm state
 variables; alarms are raised and cleared through the devices (100 changes/s) and each change is

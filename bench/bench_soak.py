@@ -132,6 +132,7 @@ async def amain(a: argparse.Namespace) -> dict[str, Any]:
             "cpu_share_of_one_core": cpu_share, "latency": report["latency"],
             "gc_pauses": probe.gc_summary(),
             "opcua_worst_slice_ms": opc.worst_slice_s * 1000,
+            "opcua_worst_slice_cpu_ms": opc.worst_slice_cpu_s * 1000,
             "pacing_lateness_ms": clock.lateness_ms(), "client_errors": report["errors"]}
 
 

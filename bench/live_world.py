@@ -88,6 +88,8 @@ class StallProbe:
 
     period_s: float = 0.01
     lateness_ms: list[float] = field(default_factory=list)
+    #: `time.monotonic()` of each wake, to place the worst stalls in the run.
+    woke_at: list[float] = field(default_factory=list)
     #: Garbage collector pauses (ms) by generation: a full collection of a 450k-node address
     #: space is the longest thing that can hold the loop, and no slicing can cut it short.
     gc_ms: dict[int, list[float]] = field(default_factory=dict)
@@ -107,8 +109,16 @@ class StallProbe:
                 intended = loop.time() + self.period_s
                 await asyncio.sleep(self.period_s)
                 self.lateness_ms.append((loop.time() - intended) * 1000)
+                self.woke_at.append(time.monotonic())
         finally:
             gc.callbacks.remove(self._gc)
+
+    def worst(self, t0: float, window_from: int, n: int = 5) -> list[dict[str, object]]:
+        """The `n` longest stalls: when (s after `t0`), how long, and whether before the
+        measured window (clients connecting and subscribing) or in it."""
+        top = sorted(range(len(self.lateness_ms)), key=lambda i: -self.lateness_ms[i])[:n]
+        return [{"at_s": round(self.woke_at[i] - t0, 2), "ms": round(self.lateness_ms[i], 1),
+                 "in": "window" if i >= window_from else "warm-up"} for i in sorted(top)]
 
     def gc_summary(self) -> dict[str, dict[str, float]]:
         return {f"gen{g}": {"count": len(v), "max_ms": max(v), "total_ms": sum(v)}

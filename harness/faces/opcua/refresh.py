@@ -56,8 +56,12 @@ class Slicer:
     def __init__(self, budget_s: float = SLICE_BUDGET_S, max_items: int = SLICE_MAX) -> None:
         self.budget_s, self.max_items = budget_s, max_items
         self.worst_s = 0.0
+        #: The longest slice in CPU time of this thread: the work itself, without the time the
+        #: OS gave the core to another process (which `worst_s`, wall time, includes).
+        self.worst_cpu_s = 0.0
         self.slices = 0
         self._t0 = time.perf_counter()
+        self._c0 = time.thread_time()
         self._n = 0
 
     @property
@@ -66,7 +70,7 @@ class Slicer:
         return self._n > 0
 
     def begin(self) -> None:
-        self._t0, self._n = time.perf_counter(), 0
+        self._t0, self._c0, self._n = time.perf_counter(), time.thread_time(), 0
 
     async def tick(self) -> None:
         """One item done: yield if the slice is full."""
@@ -81,6 +85,7 @@ class Slicer:
         """The slice ends here (its work is done, or it yields): note how long it took."""
         if self._n:
             self.worst_s = max(self.worst_s, time.perf_counter() - self._t0)
+            self.worst_cpu_s = max(self.worst_cpu_s, time.thread_time() - self._c0)
             self.slices += 1
         self._n = 0
 
@@ -112,6 +117,7 @@ class Refresher:
             await slicer.tick()
         slicer.end()
         self.slicer.worst_s = max(self.slicer.worst_s, slicer.worst_s)
+        self.slicer.worst_cpu_s = max(self.slicer.worst_cpu_s, slicer.worst_cpu_s)
         self.slicer.slices += slicer.slices
 
     def wait_s(self) -> float:

@@ -257,6 +257,13 @@ class OpcUaServer:
         refresher = self._refresher.slicer.worst_s if self._refresher else 0.0
         return max(refresher, self._drain_slicer.worst_s)
 
+    @property
+    def worst_slice_cpu_s(self) -> float:
+        """The same in this thread's CPU time: the slice's own work, without the time the OS
+        ran something else on the core (a preempted slice is long in wall time only)."""
+        refresher = self._refresher.slicer.worst_cpu_s if self._refresher else 0.0
+        return max(refresher, self._drain_slicer.worst_cpu_s)
+
     def _point_changed(self, device: Device, name: str, value: Value, now: float) -> None:
         """Device observer, called inside the SimPy step that changed a stored point."""
         if not self._running:
