@@ -131,7 +131,9 @@ async def amain(a: argparse.Namespace) -> dict[str, Any]:
                              "max": max(window, default=0.0), "probes": len(window),
                              "whole_run_p99": pct(probe.lateness_ms, 99),
                              "whole_run_max": max(probe.lateness_ms, default=0.0),
-                             "worst": probe.worst(t0, stalls_before)},
+                             "worst": probe.worst(t0, stalls_before),
+                             # when the bench forked its client process (s after the start)
+                             "client_spawn_s": [round(t - t0, 3) for t in report["spawned"]]},
            "pacing_lateness_ms": clock.lateness_ms(),
            "gc_pauses": probe.gc_summary(),
            "opcua_worst_slice_ms": served.opcua.worst_slice_s * 1000,

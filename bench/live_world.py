@@ -183,9 +183,11 @@ def point_address(world: World, device_id: str, point: str) -> tuple[str, int, i
 async def run_clients(spec: dict[str, Any], timeout_s: float) -> dict[str, Any]:
     """Run `live_clients.py` with `spec` on stdin; its JSON report from stdout."""
     import json
+    spawn_from = time.monotonic()
     proc = await asyncio.create_subprocess_exec(
         sys.executable, str(HERE / "live_clients.py"), stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(HERE.parent)})
+    spawned = (spawn_from, time.monotonic())  # forking a large process holds the loop
     try:
         out, _ = await asyncio.wait_for(proc.communicate(json.dumps(spec).encode()), timeout_s)
     except TimeoutError:
@@ -194,7 +196,7 @@ async def run_clients(spec: dict[str, Any], timeout_s: float) -> dict[str, Any]:
         raise
     if proc.returncode:
         raise RuntimeError(f"live_clients.py exited {proc.returncode}")
-    return dict(json.loads(out))
+    return {**json.loads(out), "spawned": spawned}
 
 
 class CpuMeter:
