@@ -54,6 +54,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--plain", action="store_true",
                     help="serve `scenarios.generate` output (~1 device per household) instead "
                          "of the benchmark community (~3: water and gas meters added)")
+    ap.add_argument("--slow-callback-ms", type=float, default=0.0,
+                    help="asyncio debug mode: log every callback that holds the loop longer "
+                         "(to find a stall's cause; adds overhead, so not for figures)")
     ap.add_argument("--tiny", action="store_true", help="CI smoke sizes")
     a = ap.parse_args(argv)
     if a.tiny:
@@ -101,6 +104,10 @@ async def amain(a: argparse.Namespace) -> dict[str, Any]:
         bare_port, bare_stop = await bare_server()
         stop = asyncio.Event()
         probe = StallProbe()
+        if a.slow_callback_ms:
+            loop = asyncio.get_running_loop()
+            loop.set_debug(True)
+            loop.slow_callback_duration = a.slow_callback_ms / 1000
         clock = served.world.clock
         assert clock is not None
         clock.start()
