@@ -32,9 +32,11 @@ def startup_line(marks: list[tuple[str, float]], ready_at: float) -> str:
     """"ready in 9.6 s (world 0.3 s, modbus 0.3 s, opcua 9.0 s); peak RSS 750 MB": `marks` are
     (face starting, monotonic time), the first ("", t0) when the run began building."""
     ends = [t for _, t in marks[1:]] + [ready_at]
-    parts = [f"{name or 'world'} {end - t:.1f} s"
+    total = ready_at - marks[0][1]
+    digits = 2 if total < 10 else 1  # a small community is ready in hundredths
+    parts = [f"{name or 'world'} {end - t:.{digits}f} s"
              for (name, t), end in zip(marks, ends, strict=True)]
-    return (f"ready in {ready_at - marks[0][1]:.1f} s ({', '.join(parts)}); "
+    return (f"ready in {total:.{digits}f} s ({', '.join(parts)}); "
             f"peak RSS {peak_rss_mb():,.0f} MB")
 
 
