@@ -194,3 +194,26 @@ async def test_a_large_create_monitored_items_lets_other_clients_through(
     assert all(isinstance(h, int) for h in handles) and len(set(handles)) == 600
     assert seen == set(nodes)
     assert order == ["read", "create"]
+
+
+async def test_deleting_a_large_subscription_lets_the_loop_run_between_slices(
+        twin: OpcUaServer) -> None:
+    """A subscription of 600 items is emptied in slices: a task watching the item count sees
+    it part-way down while the delete is under way (asyncua alone goes from 600 to none in
+    one step, holding every other client meanwhile), and then the subscription is gone."""
+    points = [pn.nodeid for pn in twin.index.points.values()]
+    nodes = [points[i % len(points)] for i in range(600)]
+    seen: set[int] = set()
+    async with client(twin.endpoint.url, "vera") as a:
+        sub = await a.create_subscription(50, Inbox())
+        await sub.subscribe_data_change([a.get_node(n) for n in nodes])
+        service = twin.server.iserver.subscription_service
+        items = service.subscriptions[sub.subscription_id].monitored_item_srv._monitored_items
+        assert len(items) == 600
+        deleting = asyncio.create_task(sub.delete())
+        while not deleting.done():
+            seen.add(len(items))
+            await asyncio.sleep(0)
+        await deleting
+    assert sub.subscription_id not in service.subscriptions
+    assert any(0 < n < 600 for n in seen), sorted(seen)

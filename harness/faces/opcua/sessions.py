@@ -147,6 +147,23 @@ class TwinSession(InternalSession):
             ServerItemCallback(params, results, None, self.external))
         return results
 
+    async def delete_subscriptions(self, ids: list[int]) -> list[ua.StatusCode]:
+        """Empty each subscription of its monitored items in slices (`Slicer`), then delete it.
+
+        asyncua deletes a subscription's items in one go, each with a scan of the event items:
+        1,000 items held the loop ~20 ms. CloseSession deletes its subscriptions through here."""
+        slicer = Slicer()
+        for sid in ids:
+            sub = self.subscription_service.subscriptions.get(sid)
+            if sub is None:
+                continue
+            items = sub.monitored_item_srv
+            for mid in list(items._monitored_items):
+                items.delete_monitored_items([mid])
+                await slicer.tick()
+        slicer.end()
+        return await super().delete_subscriptions(ids)
+
     async def call(self, params: list[ua.CallMethodRequest]) -> list[ua.CallMethodResult]:
         token = _CURRENT.set(self)
         try:
